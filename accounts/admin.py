@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+
+from accounts import services
+from accounts.models import User
+
+
+@admin.register(User)
+class FocusUserAdmin(UserAdmin):
+    list_display = ("username", "email", "is_active", "is_staff", "date_joined", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "email", "first_name", "last_name")
+    ordering = ("-date_joined",)
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Profile", {"fields": ("bio", "timezone", "avatar")}),
+    )
+    actions = ["deactivate_users"]
+
+    @admin.action(description="Deactivate (ban) the selected users", permissions=["change"])
+    def deactivate_users(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                services.user_deactivate(user=user, by=request.user)
+                done += 1
+            except PermissionDenied as error:
+                self.message_user(request, f"{user}: {error}", messages.WARNING)
+        self.message_user(request, f"Deactivated {done} user(s).", messages.SUCCESS)

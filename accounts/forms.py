@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from PIL import Image
+
+from accounts.models import User
+
+ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["bio", "timezone", "avatar"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+            "avatar": forms.ClearableFileInput(
+                attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+            ),
+        }
+        help_texts = {
+            "bio": "Up to 500 characters, shown on your public profile.",
+            "timezone": "Your days, streaks and statistics follow this time zone.",
+        }
+
+    def clean_avatar(self):
+        avatar = self.cleaned_data.get("avatar")
+        if not avatar or not hasattr(avatar, "image"):
+            # Unchanged (the stored file) or cleared.
+            return avatar
+        limit = settings.AVATAR_MAX_BYTES
+        if avatar.size > limit:
+            raise forms.ValidationError(
+                f"That image is {filesizeformat(avatar.size)}; "
+                f"the limit is {filesizeformat(limit)}.",
+                code="too_large",
+            )
+        image: Image.Image = avatar.image
+        if image.format not in ALLOWED_AVATAR_FORMATS:
+            raise forms.ValidationError(
+                "Please upload a PNG, JPEG, GIF or WebP image.", code="bad_format"
+            )
+        return avatar

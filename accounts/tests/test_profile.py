@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+pytestmark = pytest.mark.django_db
+
+
+def _png(size=(64, 64)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "orange").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_public_profile_shows_bio_and_member_since(client, alice, django_assert_num_queries):
+    alice.bio = "Writing a thesis <script>alert(1)</script>"
+    alice.save()
+
+    with django_assert_num_queries(1):
+        response = client.get(reverse("accounts:profile", args=["alice"]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Writing a thesis" in body
+    assert "<script>alert(1)</script>" not in body
+    assert "Member since" in body
+
+
+def test_public_profile_of_an_unknown_user_is_404(client, db):
+    assert client.get(reverse("accounts:profile", args=["nobody"])).status_code == 404
+
+
+def test_profile_edit_needs_login(client):
+    response = client.get(reverse("accounts:profile_edit"))
+
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_owner_edits_bio_and_timezone(client, alice, django_assert_num_queries):
+    client.force_login(alice)
+
+    # the session and the user
+    with django_assert_num_queries(2):
+        page = client.get(reverse("accounts:profile_edit"))
+    response = client.post(
+        reverse("accounts:profile_edit"), {"bio": "Deep work fan", "timezone": "Asia/Tokyo"}
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.bio == "Deep work fan"
+    assert alice.timezone == "Asia/Tokyo"
+
+
+def test_edit_page_only_ever_edits_the_requesting_user(client, alice, bob):
+    client.force_login(bob)
+
+    # No URL names a user to edit; extra fields that try to are ignored.
+    client.post(
+        reverse("accounts:profile_edit"),
+        {"bio": "bob's bio", "timezone": "UTC", "id": alice.pk, "username": "alice"},
+    )
+
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert alice.bio == ""
+    assert bob.bio == "bob's bio"
+    assert bob.username == "bob"
+
+
+def test_there_is_no_url_to_edit_another_users_profile(client, alice, bob):
+    client.force_login(bob)
+
+    response = client.post(f"/u/{alice.username}/", {"bio": "hacked", "timezone": "UTC"})
+
+    assert response.status_code in (403, 404, 405)
+    alice.refresh_from_db()
+    assert alice.bio == ""
+
+
+def test_profile_service_refuses_another_users_profile(alice, bob):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts import services
+    from accounts.forms import ProfileForm
+
+    form = ProfileForm({"bio": "x", "timezone": "UTC"}, instance=alice)
+    assert form.is_valid()
+    with pytest.raises(PermissionDenied):
+        services.profile_update(user=alice, by=bob, form=form)
+
+
+def test_bad_timezone_is_refused_with_a_message(client, alice):
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("accounts:profile_edit"), {"bio": "kept", "timezone": "Mars/Olympus"}
+    )
+
+    assert response.status_code == 422
+    assert "Mars/Olympus is not one of the available choices" in response.content.decode()
+    # What the user typed is still in the form, not lost.
+    assert "kept" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.timezone == "Europe/Berlin"
+
+
+def test_bio_over_500_characters_is_refused(client, alice):
+    client.force_login(alice)
+
+    response = client.post(reverse("accounts:profile_edit"), {"bio": "x" * 501, "timezone": "UTC"})
+
+    assert response.status_code == 422
+    assert "at most 500 characters" in response.content.decode()
+
+
+def test_avatar_upload_accepts_a_png(client, alice):
+    client.force_login(alice)
+    avatar = SimpleUploadedFile("me.png", _png(), content_type="image/png")
+
+    response = client.post(
+        reverse("accounts:profile_edit"), {"bio": "", "timezone": "UTC", "avatar": avatar}
+    )
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.avatar.name.startswith(f"avatars/{alice.pk}/")
+    assert alice.avatar.storage.exists(alice.avatar.name)
+
+
+def test_avatar_rejects_a_file_that_is_not_an_image(client, alice):
+    client.force_login(alice)
+    fake = SimpleUploadedFile("me.png", b"#!/bin/sh\necho not an image\n", content_type="image/png")
+
+    response = client.post(reverse("accounts:profile_edit"), {"timezone": "UTC", "avatar": fake})
+
+    assert response.status_code == 422
+    assert "Upload a valid image" in response.content.decode()
+    alice.refresh_from_db()
+    assert not alice.avatar
+
+
+def test_avatar_rejects_an_oversized_file(client, alice, settings):
+    settings.AVATAR_MAX_BYTES = 1024
+    client.force_login(alice)
+    big = SimpleUploadedFile("big.png", _png((400, 400)) + b"\0" * 2048, content_type="image/png")
+
+    response = client.post(reverse("accounts:profile_edit"), {"timezone": "UTC", "avatar": big})
+
+    assert response.status_code == 422
+    assert "the limit is 1.0\xa0KB" in response.content.decode()
+    alice.refresh_from_db()
+    assert not alice.avatar

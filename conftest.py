@@ -1,0 +1,176 @@
+"""Fixtures shared by every app's tests: the personas and the live site for browser tests.
+
+Alice owns things, Bob is a member of what Alice shares, Charlie has no access.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from accounts.tests.factories import PASSWORD, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password() -> str:
+    """The password every factory user has."""
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    """Alice owns rooms and posts."""
+    return UserFactory(username="alice", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def bob(db):
+    """Bob is a member of what Alice shares."""
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def charlie(db):
+    """Charlie has no access to Alice's things."""
+    return UserFactory(username="charlie")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url_for_tests() -> str:
+    # The test database that pytest-django created, for a server in another process.
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or "postgres"
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    auth = user if not settings_dict.get("PASSWORD") else f"{user}:{settings_dict['PASSWORD']}"
+    return f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"
+
+
+class LiveSite:
+    """A real `manage.py serve` (Daphne, WebSockets, in-process scheduler) on a free port."""
+
+    def __init__(self, extra_env: dict[str, str] | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url_for_tests(),
+            "DEBUG": "true",
+            "ACCOUNT_RATE_LIMITS_ENABLED": "false",
+            "CHANNEL_LAYER_PREFIX": f"e2e{self.port}",
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+        self.log_path = Path(django_settings.BASE_DIR) / "var" / f"live-{self.port}.log"
+        self.log_path.parent.mkdir(exist_ok=True)
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"live server exited:\n{self.log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"live server did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@pytest.fixture
+def live_site(transactional_db):
+    """The whole site served by a real ASGI server against the test database."""
+    site = LiveSite()
+    yield site
+    site.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Debian Chromium, driven by Playwright; never a downloaded browser."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        message = f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing (apt-get install chromium)."
+        if os.environ.get("FOCUSMATE_REQUIRE_E2E"):
+            pytest.fail(message)
+        print(f"\n*** {message} ***", file=sys.stderr)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make between browser steps are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium):
+    """Opens pages in fresh browser contexts (one per simulated person)."""
+    contexts = []
+
+    def open_page(**context_options):
+        context = chromium.new_context(**context_options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -1,0 +1,57 @@
+"""Serves the whole site (HTTP and WebSockets) with Daphne, plus the in-process workers.
+
+Daphne does not speak the ASGI lifespan protocol, so background coroutines (the timer
+scheduler) cannot be started by the application itself. This command starts them on
+Daphne's own event loop once the server listens, so that with the in-memory channel
+layer they can reach the sockets of this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("focusmate.serve")
+
+
+class Command(BaseCommand):
+    help = "Serve Focus Mate with Daphne and run the in-process background workers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-workers",
+            action="store_true",
+            help="Do not run the in-process workers (use `manage.py runtimers` instead).",
+        )
+
+    def handle(self, *args, host: str, port: int, no_workers: bool, **options):
+        from daphne.endpoints import build_endpoint_description_strings
+        from daphne.server import Server
+
+        from focusmate.asgi import application
+
+        workers = [] if no_workers else list(settings.IN_PROCESS_WORKERS)
+        tasks: list[asyncio.Task] = []
+
+        def start_workers() -> None:
+            loop = asyncio.get_event_loop()
+            for path in workers:
+                tasks.append(loop.create_task(import_string(path)(), name=path))
+                logger.info("started in-process worker %s", path)
+
+        self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
+        Server(
+            application=application,
+            endpoints=build_endpoint_description_strings(host=host, port=port),
+            ready_callable=start_workers,
+            verbosity=int(options.get("verbosity", 1)),
+        ).run()
+        for task in tasks:
+            task.cancel()
+        self.stdout.write("Stopped.")

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_home_page_invites_a_visitor_to_sign_up(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("home"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("account_signup") in body
+    assert "htmx-2.0.11.min.js" in body
+    assert "https://" not in body  # nothing from a CDN
+
+
+def test_pages_carry_the_csrf_token_for_htmx(client, alice):
+    client.force_login(alice)
+
+    body = client.get(reverse("home")).content.decode()
+
+    assert 'hx-headers=\'{"X-CSRFToken": "' in body
+
+
+def test_pages_send_a_content_security_policy(client):
+    response = client.get(reverse("home"))
+
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_health_is_ok_when_everything_is_up(client):
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+
+
+def test_health_is_503_and_names_the_database_when_it_is_down(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise connection.Database.OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = client.get("/health")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "down", "database": "down", "channel_layer": "ok"}
+
+
+def test_health_is_503_when_the_channel_layer_is_down(client, settings):
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    channel_layers.backends.clear()
+    try:
+        response = client.get("/health")
+    finally:
+        channel_layers.backends.clear()
+
+    assert response.status_code == 503
+    assert response.json()["channel_layer"] == "down"
+
+
+def test_unknown_page_uses_the_site_layout(client):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "site.css" in response.content.decode()
+
+
+def _run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="a-production-secret-key-that-is-long-and-random-enough-0123456789abcdef",
+        ALLOWED_HOSTS="focus.example.com",
+        CSRF_TRUSTED_ORIGINS="https://focus.example.com",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.com:587",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _run_manage("check", DEBUG="false", ALLOWED_HOSTS="focus.example.com")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,31 @@
+// Site-wide behaviour: toasts fade after a while; htmx errors become a visible message.
+(function () {
+  "use strict";
+  function dismissLater(toast) {
+    setTimeout(function () { toast.remove(); }, 6000);
+  }
+  function showToast(text, kind) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + (kind || "info");
+    toast.textContent = text;
+    box.appendChild(toast);
+    dismissLater(toast);
+  }
+  window.focusmate = window.focusmate || {};
+  window.focusmate.toast = showToast;
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("#toasts .toast").forEach(dismissLater);
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    // Domain errors come back as a short text/plain message; anything else gets a generic one.
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var text = type.indexOf("text/plain") === 0 && xhr.responseText ? xhr.responseText : "Something went wrong (" + xhr.status + "). Please try again.";
+    showToast(text, "error");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showToast("Can't reach the server. Check your connection and try again.", "error");
+  });
+})();
