@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from focusmate.consumers import UserConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/me/", UserConsumer.as_asgi()),
+]

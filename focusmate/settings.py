@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "focusmate",
     "accounts",
+    "rooms",
+    "timers",
+    "stats",
 ]
 
 MIDDLEWARE = [

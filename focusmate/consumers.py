@@ -1,0 +1,31 @@
+"""The per-user socket: achievement toasts, unread counts, anything addressed to one person."""
+
+from __future__ import annotations
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from focusmate.lib.broadcast import user_group
+
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class UserConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        # Nothing is accepted from the browser on this socket.
+        return
+
+    async def send_html(self, event: dict) -> None:
+        await self.send(text_data=event["html"])

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class RoomQuerySet(models.QuerySet):
+    def active(self) -> RoomQuerySet:
+        return self.filter(is_active=True)
+
+    def public(self) -> RoomQuerySet:
+        return self.filter(is_public=True, is_solo=False)
+
+    def search(self, text: str) -> RoomQuerySet:
+        return self.filter(name__icontains=text.strip()) if text.strip() else self
+
+
+class Room(models.Model):
+    class Control(models.TextChoices):
+        EVERYONE = "everyone", "Every participant"
+        OWNER = "owner", "Only the owner"
+
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True, max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_rooms"
+    )
+    work_minutes = models.PositiveSmallIntegerField(
+        default=25, validators=[MinValueValidator(1), MaxValueValidator(180)]
+    )
+    short_break_minutes = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    long_break_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    long_break_every = models.PositiveSmallIntegerField(
+        "long break every N work phases",
+        default=4,
+        validators=[MaxValueValidator(12)],
+        help_text="0 means never.",
+    )
+    auto_start_breaks = models.BooleanField(default=True)
+    auto_start_work = models.BooleanField("auto-start the next work phase", default=False)
+    control = models.CharField(
+        "who may control the timer", max_length=10, choices=Control, default=Control.EVERYONE
+    )
+    is_public = models.BooleanField("public", default=True, help_text="Listed on the rooms page.")
+    max_participants = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
+    is_active = models.BooleanField(default=True)
+    is_solo = models.BooleanField(default=False, editable=False)
+    invite_token = models.CharField(
+        max_length=64, unique=True, default=new_invite_token, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_minutes__gte=1, work_minutes__lte=180),
+                name="rooms_room_work_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(short_break_minutes__gte=1, short_break_minutes__lte=60),
+                name="rooms_room_short_break_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(long_break_minutes__gte=1, long_break_minutes__lte=60),
+                name="rooms_room_long_break_range",
+            ),
+            models.UniqueConstraint(
+                fields=["owner"], condition=Q(is_solo=True), name="rooms_room_one_solo_per_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "is_public", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("rooms:detail", kwargs={"room_id": self.pk})
+
+    def get_invite_url(self) -> str:
+        return reverse("rooms:invite", kwargs={"token": self.invite_token})
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def present(self) -> ParticipantQuerySet:
+        """Members who are in the room now (joined and not left)."""
+        return self.filter(left_at__isnull=True)
+
+
+class Participant(models.Model):
+    """A user's membership of a room, kept after they leave (it counts rooms joined)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    intention = models.CharField("what I'm working on", max_length=140, blank=True)
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    # The timer's phase and its running seconds at the moment of joining, so that the
+    # history credits only the part of a phase the participant was there for.
+    joined_seq = models.PositiveIntegerField(default=0)
+    joined_elapsed_seconds = models.PositiveIntegerField(default=0)
+    online_connections = models.PositiveIntegerField(default=0)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "user"], name="rooms_participant_unique")
+        ]
+        indexes = [models.Index(fields=["room", "left_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.room}"
+
+    @property
+    def is_present(self) -> bool:
+        return self.left_at is None
+
+    @property
+    def is_online(self) -> bool:
+        return self.left_at is None and self.online_connections > 0

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from rooms.models import Room
+from timers import engine
+
+
+class TimerQuerySet(models.QuerySet):
+    def running(self) -> TimerQuerySet:
+        return self.filter(status=engine.Status.RUNNING)
+
+    def due(self, now) -> TimerQuerySet:
+        return self.running().filter(ends_at__lte=now)
+
+
+class Timer(models.Model):
+    """A room's shared timer. Its state is stored, never ticked: see timers/engine.py."""
+
+    room = models.OneToOneField(
+        Room, on_delete=models.CASCADE, primary_key=True, related_name="timer"
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=[(s.value, s.name.title()) for s in engine.Status],
+        default=engine.Status.IDLE,
+    )
+    phase = models.CharField(
+        max_length=12,
+        choices=[(p.value, p.name.replace("_", " ").title()) for p in engine.Phase],
+        default=engine.Phase.WORK,
+    )
+    seq = models.PositiveIntegerField(default=1)
+    cycle = models.PositiveIntegerField(default=0)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    remaining_seconds = models.PositiveIntegerField(null=True, blank=True)
+    phase_started_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TimerQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="running") | Q(ends_at__isnull=False),
+                name="timers_running_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paused") | Q(remaining_seconds__isnull=False),
+                name="timers_paused_has_remaining",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.room} timer ({self.status} {self.phase})"
+
+    @property
+    def state(self) -> engine.TimerState:
+        return engine.TimerState(
+            status=engine.Status(self.status),
+            phase=engine.Phase(self.phase),
+            seq=self.seq,
+            cycle=self.cycle,
+            ends_at=self.ends_at,
+            remaining_seconds=self.remaining_seconds,
+            phase_started_at=self.phase_started_at,
+        )
+
+    def apply(self, state: engine.TimerState) -> None:
+        self.status = state.status.value
+        self.phase = state.phase.value
+        self.seq = state.seq
+        self.cycle = state.cycle
+        self.ends_at = state.ends_at
+        self.remaining_seconds = state.remaining_seconds
+        self.phase_started_at = state.phase_started_at
