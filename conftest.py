@@ -29,6 +29,14 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The tests' cache is in memory (see settings): clearing it resets every rate limit.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def password() -> str:
     """The password every factory user has."""
@@ -174,3 +182,21 @@ def new_page(chromium):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def room(alice, bob):
+    """Alice's public room (25-minute work phases); Bob has joined it, Charlie has not."""
+    from rooms import services
+
+    created = services.room_create(owner=alice, name="Thesis writing", work_minutes=25)
+    services.room_join(room=created, user=bob)
+    return created
+
+
+@pytest.fixture
+def private_room(alice):
+    """Alice's private room; only she is in it."""
+    from rooms import services
+
+    return services.room_create(owner=alice, name="Secret lab", is_public=False)

@@ -132,6 +132,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Cache: per process by default; shared through Redis when there are several processes
+# (rate limits must count across all of them).
+if REDIS_URL and not TESTING:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CHANNEL_LAYER_PREFIX", default="focusmate"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -234,7 +247,6 @@ SECURE_CSP = {
 
 # Timer
 TIMER_SYNC_SECONDS = env.float("TIMER_SYNC_SECONDS", default=10.0)
-TIMER_SCHEDULER_IN_PROCESS = env.bool("TIMER_SCHEDULER_IN_PROCESS", default=True)
 
 LOGGING = {
     "version": 1,
@@ -259,4 +271,6 @@ LOGGING = {
 }
 
 # Coroutines that `manage.py serve` runs beside the server (dotted paths).
-IN_PROCESS_WORKERS: list[str] = []
+IN_PROCESS_WORKERS: list[str] = (
+    ["timers.scheduler.run_forever"] if env.bool("TIMER_SCHEDULER_IN_PROCESS", default=True) else []
+)

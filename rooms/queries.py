@@ -1,0 +1,27 @@
+"""Reads for the room pages, each a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from rooms.models import Participant, Room
+
+
+def rooms_for_list(*, search: str = "") -> QuerySet[Room]:
+    return (
+        Room.objects.active()
+        .public()
+        .search(search)
+        .select_related("timer", "owner")
+        .annotate(present_count=Count("participants", filter=Q(participants__left_at__isnull=True)))
+        .order_by("-present_count", "-created_at")
+    )
+
+
+def participants_for_room(room: Room) -> list[Participant]:
+    return list(
+        Participant.objects.present()
+        .filter(room=room)
+        .select_related("user")
+        .order_by("-online_connections", "joined_at")
+    )
