@@ -200,3 +200,9 @@ def private_room(alice):
     from rooms import services
 
     return services.room_create(owner=alice, name="Secret lab", is_public=False)
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async tests (sockets) run on asyncio, as Channels does."""
+    return "asyncio"
