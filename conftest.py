@@ -61,6 +61,12 @@ def charlie(db):
     return UserFactory(username="charlie")
 
 
+@pytest.fixture
+def moderator(db):
+    """A staff member with the full admin."""
+    return UserFactory(username="mod", is_staff=True, is_superuser=True)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

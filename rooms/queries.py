@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from rooms.models import Participant, Room
 
@@ -13,7 +13,7 @@ def rooms_for_list(*, search: str = "") -> QuerySet[Room]:
         .public()
         .search(search)
         .select_related("timer", "owner")
-        .annotate(present_count=Count("participants", filter=Q(participants__left_at__isnull=True)))
+        .with_present_count()
         .order_by("-present_count", "-created_at")
     )
 
