@@ -14,7 +14,7 @@ def rooms_for_list(*, search: str = "") -> QuerySet[Room]:
         .search(search)
         .select_related("timer", "owner")
         .annotate(present_count=Count("participants", filter=Q(participants__left_at__isnull=True)))
-        .order_by("-present_count", "-created_at")
+        .order_by("-present_count", "-created_at", "-pk")
     )
 
 

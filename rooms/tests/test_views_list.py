@@ -160,6 +160,21 @@ def test_it_pages_by_twenty(signed_in, alice, charlie):
     assert 'href="?q=&page=1"' in second.content.decode()
 
 
+def test_paging_shows_every_room_exactly_once_even_when_they_tie(signed_in, alice, charlie):
+    # The clock is frozen: every room has the same creation time and nobody is in any.
+    # Without a unique tiebreak, PostgreSQL put some rooms on two pages and others on none.
+    for number in range(150):
+        RoomFactory(name=f"Tied {number:03d}", owner=alice)
+    client = signed_in(charlie)
+
+    seen = []
+    for page in range(1, 9):
+        seen += _listed(client.get(URL, {"page": page}))
+
+    assert len(seen) == 150
+    assert len(set(seen)) == 150
+
+
 def test_paging_keeps_the_search(signed_in, alice, charlie):
     for number in range(ROOMS_PER_PAGE + 1):
         RoomFactory(name=f"Maths {number:02d}", owner=alice)
