@@ -153,6 +153,7 @@ def test_a_closed_room_s_timer_cannot_be_started(signed_in, room, alice, bob):
     response = signed_in(bob).post(_url(room), {"action": "start"}, headers=HTMX)
 
     assert response.status_code == 403
+    assert response.content.decode() == "This room is closed."  # not "Join the room"
     assert _timer(room).status == "idle"
 
 
