@@ -14,7 +14,8 @@ def rooms_for_list(*, search: str = "") -> QuerySet[Room]:
         .search(search)
         .select_related("timer", "owner")
         .with_present_count()
-        .order_by("-present_count", "-created_at")
+        # -pk breaks ties: without it PostgreSQL may page equal rows inconsistently.
+        .order_by("-present_count", "-created_at", "-pk")
     )
 
 

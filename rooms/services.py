@@ -136,7 +136,8 @@ def room_join(*, room: Room, user, token: str | None = None) -> Participant:
         present = Participant.objects.present().filter(room=room).count()
         if present >= room.max_participants:
             raise ValidationError(
-                f"This room is full ({room.max_participants} people). Try again later."
+                f"This room is full ({room.max_participants} "
+                f"{'person' if room.max_participants == 1 else 'people'}). Try again later."
             )
     now = timezone.now()
     timer = Timer.objects.select_related("room").get(room=room)

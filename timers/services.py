@@ -142,6 +142,8 @@ def timer_command(*, room: Room, by, action: str, now: datetime | None = None) -
     participant = (
         Participant.objects.filter(room=room, user=by).first() if by.is_authenticated else None
     )
+    if not room.is_active:
+        raise PermissionDenied("This room is closed.")
     if not can_control(room=room, user=by, participant=participant):
         if (
             room.control == Room.Control.OWNER
