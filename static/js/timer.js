@@ -106,7 +106,11 @@
     const seconds = state.status === "running" ? Math.ceil(leftMs / 1000) : state.remaining;
     const clockText = formatClock(seconds);
     const clock = current.querySelector("[data-role=clock]");
-    if (clock) setText(clock, clockText);
+    if (clock) {
+      setText(clock, clockText);
+      // h:mm:ss needs a smaller font to fit the dial.
+      clock.classList.toggle("timer-clock--hours", seconds >= 3600);
+    }
 
     const ring = current.querySelector(".timer-ring-progress");
     if (ring && state.duration > 0) {
