@@ -16,6 +16,13 @@ from timers import engine
 from timers.models import Timer
 
 
+def format_clock(seconds: int) -> str:
+    """mm:ss, or h:mm:ss from one hour: the same format the browser's countdown uses."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
 def timer_context(timer: Timer, *, now: datetime | None = None) -> dict:
     from timers.services import timer_settings
 
@@ -39,7 +46,7 @@ def timer_context(timer: Timer, *, now: datetime | None = None) -> dict:
         "remaining": remaining,
         "duration": duration,
         "progress_offset": round(1000 * (1 - remaining / duration)) if duration else 0,
-        "clock": f"{remaining // 60:02d}:{remaining % 60:02d}",
+        "clock": format_clock(remaining),
         "phase_label": dict(Timer._meta.get_field("phase").choices)[state.phase.value],
         "actions": legal,
         "pomodoro_number": state.cycle + (1 if state.phase is engine.Phase.WORK else 0),

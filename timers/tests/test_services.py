@@ -244,3 +244,13 @@ def test_a_closed_rooms_timer_stops(room, alice, bob):
 
     assert _timer(room).status == "idle"
     assert services.timers_advance_due(now=T0 + timedelta(hours=1)) == 0
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0, "00:00"), (59, "00:59"), (1500, "25:00"), (3600, "1:00:00"), (5400, "1:30:00")],
+)
+def test_the_clock_is_rendered_like_the_browser_shows_it(seconds, shown):
+    from timers.rendering import format_clock
+
+    assert format_clock(seconds) == shown
