@@ -20,7 +20,8 @@ def test_public_profile_shows_bio_and_member_since(client, alice, django_assert_
     alice.bio = "Writing a thesis <script>alert(1)</script>"
     alice.save()
 
-    with django_assert_num_queries(1):
+    # the shown user, then the stats summary: all-time totals and the streak's days
+    with django_assert_num_queries(3):
         response = client.get(reverse("accounts:profile", args=["alice"]))
 
     body = response.content.decode()
