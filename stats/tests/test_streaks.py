@@ -7,7 +7,7 @@ import pytest
 
 from stats.models import SessionHistory
 from stats.streaks import Streaks, streaks_from_days, user_streaks
-from stats.tests.factories import RoomFactory, SessionHistoryFactory
+from stats.tests.factories import SessionHistoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +21,6 @@ def local(user, text: str) -> datetime:
 
 def work(user, room, ended_local: str, kind=SessionHistory.Kind.WORK) -> SessionHistory:
     return SessionHistoryFactory(user=user, room=room, kind=kind, ended_at=local(user, ended_local))
-
-
-@pytest.fixture
-def room(alice):
-    return RoomFactory(owner=alice)
 
 
 def test_no_sessions_means_no_streak(alice):
