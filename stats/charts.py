@@ -184,7 +184,8 @@ def year_heatmap(days: list[DayTotal]) -> Heatmap:
         else:
             title = f"{day.day:%a %-d %b %Y}: no focus"
         cells.append(HeatCell(x=x, y=y, level=heat_level(day.focus_seconds), title=title))
-        starts_month = (day.day.day <= 7 and row == 0) or index == 0
+        # The first column names its month only if that month has weeks left to show.
+        starts_month = row == 0 and (day.day.day <= 7 or (index == 0 and day.day.day <= 14))
         if starts_month and column - last_month_column >= 3:
             labels.append(HeatLabel(x=x, y=HEAT_TOP - 4, text=f"{day.day:%b}"))
             last_month_column = column

@@ -98,7 +98,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     since = queries.week_start(user=request.user)
     context = {
         "room": room,
-        "since": since,
+        # The local date: the template would render an aware datetime in UTC.
+        "since_day": since.date(),
         "rows": queries.leaderboard(since=since, room=room),
         "rooms": queries.leaderboard_rooms(user=request.user),
     }

@@ -62,6 +62,16 @@ def test_everyone_board_ranks_those_who_opted_in(
     assert 'data-testid="opt-in-hint"' in body
 
 
+def test_the_week_is_named_by_the_viewers_local_monday(client, alice, this_week):
+    client.force_login(alice)
+
+    body = client.get(URL).content.decode()
+
+    # Monday 00:00 in Berlin is still Sunday the 15th in UTC.
+    assert "Focus since Monday 16 Mar" in body
+    assert 'data-testid="opt-in-hint"' not in body
+
+
 def test_a_public_rooms_board_is_open_to_any_member(client, charlie, room, this_week):
     client.force_login(charlie)
 
