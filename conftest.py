@@ -103,6 +103,7 @@ class LiveSite:
             "DATABASE_URL": _database_url_for_tests(),
             "DEBUG": "true",
             "ACCOUNT_RATE_LIMITS_ENABLED": "false",
+            "FOCUSMATE_ACCEPT_TEST_HASHES": "true",
             "CHANNEL_LAYER_PREFIX": f"e2e{self.port}",
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
