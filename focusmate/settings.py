@@ -157,6 +157,10 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Argon2 is deliberately slow; tests create hundreds of users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+elif env.bool("FOCUSMATE_ACCEPT_TEST_HASHES", default=False):
+    # Only the browser tests' live server sets this, so that users made by the tests'
+    # factories (fast hashes, see above) can log in to it.
+    PASSWORD_HASHERS = [*PASSWORD_HASHERS, "django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

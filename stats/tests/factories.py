@@ -6,18 +6,8 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from rooms.models import Room
+from rooms.tests.factories import RoomFactory
 from stats.models import SessionHistory
-
-
-class RoomFactory(factory.django.DjangoModelFactory):
-    """A plain public room; the rooms app may grow its own factory, this one is enough here."""
-
-    class Meta:
-        model = Room
-
-    name = factory.Sequence(lambda n: f"Room {n}")
-    owner = factory.SubFactory(UserFactory)
 
 
 class SessionHistoryFactory(factory.django.DjangoModelFactory):
