@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from rooms.models import Room
 from rooms.queries import participants_for_room
+from timers import engine
 from timers.models import Timer
 
 
 def participant_status(timer: Timer | None) -> tuple[str, str]:
-    """What an online participant is doing, derived from the room's timer."""
-    if timer is None or timer.status == "idle":
+    """What an online participant is doing, derived from the room's timer as of now."""
+    if timer is None:
         return "idle", "Idle"
-    if timer.status == "paused":
+    from timers.services import timer_settings
+
+    # As the timer is now, even if the scheduler has not yet stored a passed deadline.
+    state, _ = engine.advance(timer.state, timer_settings(timer.room), timezone.now())
+    if state.status is engine.Status.IDLE:
+        return "idle", "Idle"
+    if state.status is engine.Status.PAUSED:
         return "paused", "Paused"
-    if timer.phase == "work":
+    if state.phase is engine.Phase.WORK:
         return "focusing", "Focusing"
     return "break", "On break"
 

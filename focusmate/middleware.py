@@ -1,0 +1,31 @@
+"""Small site-wide HTTP behaviours."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+
+
+class HtmxLoginRedirectMiddleware:
+    """Sends an HTMX request whose session expired to the login page as a whole page.
+
+    HTMX follows a plain redirect inside its request and would swap the login page into
+    whatever fragment was being updated (the timer, a list); `HX-Redirect` makes the
+    browser navigate instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response
