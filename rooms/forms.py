@@ -8,19 +8,7 @@ from rooms.models import Participant, Room
 class RoomForm(forms.ModelForm):
     class Meta:
         model = Room
-        fields = [
-            "name",
-            "description",
-            "work_minutes",
-            "short_break_minutes",
-            "long_break_minutes",
-            "long_break_every",
-            "auto_start_breaks",
-            "auto_start_work",
-            "control",
-            "is_public",
-            "max_participants",
-        ]
+        fields = list(Room.SETTINGS_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
             "work_minutes": forms.NumberInput(attrs={"min": 1, "max": 180}),

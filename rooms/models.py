@@ -73,6 +73,21 @@ class Room(models.Model):
 
     objects = RoomQuerySet.as_manager()
 
+    # What the owner may change (the form's fields and what room_update accepts).
+    SETTINGS_FIELDS = (
+        "name",
+        "description",
+        "work_minutes",
+        "short_break_minutes",
+        "long_break_minutes",
+        "long_break_every",
+        "auto_start_breaks",
+        "auto_start_work",
+        "control",
+        "is_public",
+        "max_participants",
+    )
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [

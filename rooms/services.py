@@ -22,19 +22,7 @@ from timers.models import Timer
 
 logger = logging.getLogger(__name__)
 
-ROOM_SETTINGS_FIELDS = (
-    "name",
-    "description",
-    "work_minutes",
-    "short_break_minutes",
-    "long_break_minutes",
-    "long_break_every",
-    "auto_start_breaks",
-    "auto_start_work",
-    "control",
-    "is_public",
-    "max_participants",
-)
+ROOM_SETTINGS_FIELDS = Room.SETTINGS_FIELDS
 
 
 def broadcast_participants(room: Room) -> None:

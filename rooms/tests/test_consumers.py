@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 
 import pytest
@@ -42,6 +43,23 @@ async def _receive_timer(communicator, timeout: float = 3) -> str:
         frame = await communicator.receive_from(timeout=timeout)
         if _status(frame):
             return frame
+
+
+@contextlib.asynccontextmanager
+async def _alice_and_bob_connected(room, cookies):
+    """Both sockets open, their snapshots and the arrivals' presence pushes read."""
+    sockets = [_communicator(room, cookies["alice"]), _communicator(room, cookies["bob"])]
+    try:
+        for communicator in sockets:
+            assert (await communicator.connect())[0]
+            await _receive_timer(communicator)
+        for communicator in sockets:
+            while not await communicator.receive_nothing(timeout=0.3):
+                await communicator.receive_from()
+        yield sockets
+    finally:
+        for communicator in sockets:
+            await communicator.disconnect()
 
 
 @pytest.fixture
@@ -98,75 +116,40 @@ async def test_a_member_gets_a_snapshot_on_connect_and_is_online(room, bob, cook
 async def test_both_clients_receive_a_start(room, alice, cookies):
     from timers.services import timer_command
 
-    first = _communicator(room, cookies["alice"])
-    second = _communicator(room, cookies["bob"])
-    assert (await first.connect())[0]
-    assert (await second.connect())[0]
-    await _receive_timer(first)
-    await _receive_timer(second)
+    async with _alice_and_bob_connected(room, cookies) as sockets:
+        await database_sync_to_async(timer_command)(room=room, by=alice, action="start")
 
-    await database_sync_to_async(timer_command)(room=room, by=alice, action="start")
-
-    for communicator in (first, second):
-        assert _status(await _receive_timer(communicator)) == "running"
-    await first.disconnect()
-    await second.disconnect()
+        for communicator in sockets:
+            assert _status(await _receive_timer(communicator)) == "running"
 
 
 async def test_a_command_frame_runs_the_same_service(room, cookies):
-    alice_socket = _communicator(room, cookies["alice"])
-    bob_socket = _communicator(room, cookies["bob"])
-    await alice_socket.connect()
-    await bob_socket.connect()
-    await _receive_timer(alice_socket)
-    await _receive_timer(bob_socket)
+    async with _alice_and_bob_connected(room, cookies) as (alice_socket, bob_socket):
+        await bob_socket.send_json_to({"action": "start"})
 
-    await bob_socket.send_json_to({"action": "start"})
-
-    assert _status(await _receive_timer(alice_socket)) == "running"
-    await alice_socket.disconnect()
-    await bob_socket.disconnect()
+        assert _status(await _receive_timer(alice_socket)) == "running"
 
 
 async def test_an_illegal_command_frame_answers_only_the_sender(room, cookies):
-    alice_socket = _communicator(room, cookies["alice"])
-    bob_socket = _communicator(room, cookies["bob"])
-    await alice_socket.connect()
-    await bob_socket.connect()
-    await _receive_timer(alice_socket)
-    await _receive_timer(bob_socket)
-    # drain the presence updates that the arrivals sent to both
-    for communicator in (alice_socket, bob_socket):
-        while not await communicator.receive_nothing(timeout=0.3):
-            await communicator.receive_from()
+    async with _alice_and_bob_connected(room, cookies) as (alice_socket, bob_socket):
+        await bob_socket.send_json_to({"action": "pause"})
 
-    await bob_socket.send_json_to({"action": "pause"})
-
-    reply = await bob_socket.receive_from(timeout=3)
-    assert "Only a running timer can be paused." in reply
-    assert 'hx-swap-oob="beforeend"' in reply
-    assert await alice_socket.receive_nothing(timeout=0.5)
-    await alice_socket.disconnect()
-    await bob_socket.disconnect()
+        reply = await bob_socket.receive_from(timeout=3)
+        assert "Only a running timer can be paused." in reply
+        assert 'hx-swap-oob="beforeend"' in reply
+        assert await alice_socket.receive_nothing(timeout=0.5)
 
 
 async def test_an_intention_frame_is_escaped_and_shown_to_the_room(room, cookies):
-    alice_socket = _communicator(room, cookies["alice"])
-    bob_socket = _communicator(room, cookies["bob"])
-    await alice_socket.connect()
-    await bob_socket.connect()
-    await _receive_timer(alice_socket)
-    await _receive_timer(bob_socket)
+    async with _alice_and_bob_connected(room, cookies) as (alice_socket, bob_socket):
+        await bob_socket.send_json_to({"intention": "<b>Chapter 3</b>"})
+        frame = await asyncio.wait_for(_frame_containing(alice_socket, "Chapter 3"), timeout=5)
 
-    await bob_socket.send_json_to({"intention": "<b>Chapter 3</b>"})
-
-    async def _people_frame():
-        while True:
-            frame = await alice_socket.receive_from(timeout=3)
-            if "Chapter 3" in frame:
-                return frame
-
-    frame = await asyncio.wait_for(_people_frame(), timeout=5)
     assert "&lt;b&gt;Chapter 3&lt;/b&gt;" in frame
-    await alice_socket.disconnect()
-    await bob_socket.disconnect()
+
+
+async def _frame_containing(communicator, text: str) -> str:
+    while True:
+        frame = await communicator.receive_from(timeout=3)
+        if text in frame:
+            return frame
