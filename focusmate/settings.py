@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rooms",
     "timers",
     "stats",
+    "achievements",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("stats/", include("stats.urls")),
+    path("achievements/", include("achievements.urls")),
     path("admin/", admin.site.urls),
 ]
 
