@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("rooms/", include("rooms.urls")),
     path("stats/", include("stats.urls")),
+    path("achievements/", include("achievements.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from achievements import views
+
+app_name = "achievements"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/badge/", views.notifications_badge, name="badge"),
+]
