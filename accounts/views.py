@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import services
 from accounts.forms import ProfileForm
 from accounts.models import User
+from achievements.queries import profile_achievements
 from stats.queries import profile_summary
 
 
@@ -17,7 +18,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     shown = get_object_or_404(User, username__iexact=username, is_active=True)
     context: dict[str, object] = {"shown": shown}
     if shown.stats_public or request.user == shown:
+        # The same setting hides the figures and the achievements from others.
         context["stats_summary"] = profile_summary(user=shown)
+        context["profile_achievements"] = profile_achievements(user=shown)
     return render(request, "accounts/profile.html", context)
 
 

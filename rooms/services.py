@@ -144,7 +144,16 @@ def room_join(*, room: Room, user, token: str | None = None) -> Participant:
 
 
 def _after_join(user) -> None:
-    """Hook for the achievements app (rooms joined)."""
+    """Checks the rooms-joined achievements after commit."""
+    from achievements.services import achievements_check
+
+    def check() -> None:
+        try:
+            achievements_check(user=user)
+        except Exception:
+            logger.exception("achievement check failed for user %s", user.pk)
+
+    transaction.on_commit(check)
 
 
 @transaction.atomic

@@ -89,7 +89,21 @@ def _record(room: Room, completed: Iterable[engine.CompletedPhase]) -> int:
 
 
 def _after_sessions_recorded(user_ids: set[int]) -> None:
-    """Hook for the achievements app (wired when it is installed)."""
+    """Checks achievements for the people who just completed a work session.
+
+    After commit, outside the timer's lock: the check reads several counts per person,
+    and an unlock is idempotent anyway (`recompute_achievements` repairs a failure).
+    """
+    from accounts.models import User
+    from achievements.services import achievements_check_many
+
+    def check() -> None:
+        try:
+            achievements_check_many(users=User.objects.filter(pk__in=user_ids))
+        except Exception:
+            logger.exception("achievement check failed for users %s", sorted(user_ids))
+
+    transaction.on_commit(check)
 
 
 def _locked_timer(room_id: int) -> Timer:

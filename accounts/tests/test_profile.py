@@ -20,8 +20,8 @@ def test_public_profile_shows_bio_and_member_since(client, alice, django_assert_
     alice.bio = "Writing a thesis <script>alert(1)</script>"
     alice.save()
 
-    # the shown user, then the stats summary: all-time totals and the streak's days
-    with django_assert_num_queries(3):
+    # the shown user, the stats summary (all-time totals, the streak's days), the badges
+    with django_assert_num_queries(4):
         response = client.get(reverse("accounts:profile", args=["alice"]))
 
     body = response.content.decode()
@@ -179,11 +179,12 @@ def test_hidden_stats_are_not_shown_to_others_or_even_queried(
     alice.save()
     client.force_login(bob)
 
-    # session, user, the shown user: no stats queries
+    # session, user, the shown user: no stats or achievements queries
     with django_assert_num_queries(3):
         body = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
 
     assert 'data-testid="profile-stats"' not in body
+    assert 'data-testid="profile-badges"' not in body
 
 
 def test_hidden_stats_are_still_shown_to_their_owner(client, alice):
@@ -209,3 +210,16 @@ def test_owner_chooses_stats_visibility_and_the_leaderboard(client, alice):
     alice.refresh_from_db()
     assert alice.stats_public is False  # an unticked checkbox
     assert alice.on_leaderboard is True
+
+
+def test_public_profile_lists_unlocked_achievements_and_points(client, alice):
+    from achievements.models import Achievement, UserAchievement
+
+    first = Achievement.objects.get(slug="first-session")
+    UserAchievement.objects.create(user=alice, achievement=first)
+
+    body = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+
+    assert 'data-testid="profile-badges"' in body
+    assert first.name in body
+    assert f"{first.points} pts" in body
