@@ -5,6 +5,7 @@ Alice owns things, Bob is a member of what Alice shares, Charlie has no access.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -34,6 +35,27 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_achievements(request):
+    """Puts back the data migration's achievements where a transactional test flushed them.
+
+    A `transaction=True` test ends by emptying every table, data-migration rows included,
+    so without this the tests that rely on the defaults would pass or fail by order.
+    """
+    if "_django_db_helper" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+
+    from achievements.models import Achievement
+
+    if not Achievement.objects.exists():
+        migration = importlib.import_module("achievements.migrations.0002_default_achievements")
+        migration.install_defaults(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -7,14 +7,12 @@ where FOCUSMATE_REQUIRE_E2E is set).
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import threading
 
 import pytest
 import redis
-from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
@@ -40,13 +38,6 @@ def redis_url(monkeypatch) -> str:
     return url
 
 
-@pytest.fixture
-def default_achievements(transactional_db):
-    """The data migration's defaults, again: an earlier transactional test may have flushed them."""
-    migration = importlib.import_module("achievements.migrations.0002_default_achievements")
-    migration.install_defaults(apps, None)
-
-
 def unlock_in_another_thread(user) -> None:
     # Playwright's sync API keeps an event loop in this thread, where async_to_sync (the
     # broadcast) refuses to run; a service call from a plain thread is what a server does.
@@ -68,7 +59,7 @@ def unlock_in_another_thread(user) -> None:
 
 
 def test_an_unlock_pops_a_toast_and_bumps_the_bell_in_an_open_page(
-    redis_url, default_achievements, live_site, new_page, alice, settings
+    redis_url, live_site, new_page, alice, settings
 ):
     settings.CHANNEL_LAYERS = {
         "default": {

@@ -11,6 +11,7 @@ from timers.models import Timer
 class RoomFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Room
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Room {n}")
     owner = factory.SubFactory(UserFactory)
