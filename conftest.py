@@ -24,9 +24,24 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent
 
 
+def pytest_collection_modifyitems(config, items):
+    # Browser tests run last: Playwright's sync API keeps an event loop running in the
+    # main thread while the browser is open, and Channels' async_to_sync and the async
+    # socket tests refuse to run beside one.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # The tests' cache is in memory (see settings): clearing it resets every rate limit.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -51,6 +66,12 @@ def bob(db):
 def charlie(db):
     """Charlie has no access to Alice's things."""
     return UserFactory(username="charlie")
+
+
+@pytest.fixture
+def moderator(db):
+    """A staff member with the full admin."""
+    return UserFactory(username="mod", is_staff=True, is_superuser=True)
 
 
 def _free_port() -> int:
@@ -82,6 +103,7 @@ class LiveSite:
             "DATABASE_URL": _database_url_for_tests(),
             "DEBUG": "true",
             "ACCOUNT_RATE_LIMITS_ENABLED": "false",
+            "FOCUSMATE_ACCEPT_TEST_HASHES": "true",
             "CHANNEL_LAYER_PREFIX": f"e2e{self.port}",
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
@@ -174,3 +196,27 @@ def new_page(chromium):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def room(alice, bob):
+    """Alice's public room (25-minute work phases); Bob has joined it, Charlie has not."""
+    from rooms import services
+
+    created = services.room_create(owner=alice, name="Thesis writing", work_minutes=25)
+    services.room_join(room=created, user=bob)
+    return created
+
+
+@pytest.fixture
+def private_room(alice):
+    """Alice's private room; only she is in it."""
+    from rooms import services
+
+    return services.room_create(owner=alice, name="Secret lab", is_public=False)
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async tests (sockets) run on asyncio, as Channels does."""
+    return "asyncio"

@@ -16,7 +16,7 @@ class FocusUserAdmin(UserAdmin):
     ordering = ("-date_joined",)
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Profile", {"fields": ("bio", "timezone", "avatar")}),
+        ("Profile", {"fields": ("bio", "timezone", "avatar", "stats_public", "on_leaderboard")}),
     )
     actions = ["deactivate_users"]
 

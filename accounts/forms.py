@@ -13,7 +13,7 @@ ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["bio", "timezone", "avatar"]
+        fields = ["bio", "timezone", "avatar", "stats_public", "on_leaderboard"]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
             "avatar": forms.ClearableFileInput(
@@ -23,6 +23,8 @@ class ProfileForm(forms.ModelForm):
         help_texts = {
             "bio": "Up to 500 characters, shown on your public profile.",
             "timezone": "Your days, streaks and statistics follow this time zone.",
+            "stats_public": "Focus hours, sessions and streak; you always see your own.",
+            "on_leaderboard": "Your weekly focus minutes, beside others who opted in.",
         }
 
     def clean_avatar(self):

@@ -31,6 +31,8 @@ class User(AbstractUser):
     bio = models.TextField(blank=True, max_length=500)
     timezone = models.CharField(max_length=64, default="UTC", choices=timezone_choices)
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    stats_public = models.BooleanField("show my statistics on my profile", default=True)
+    on_leaderboard = models.BooleanField("show me on the weekly leaderboard", default=False)
 
     objects = FocusUserManager()
 

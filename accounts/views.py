@@ -9,12 +9,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import services
 from accounts.forms import ProfileForm
 from accounts.models import User
+from stats.queries import profile_summary
 
 
 @require_GET
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     shown = get_object_or_404(User, username__iexact=username, is_active=True)
-    return render(request, "accounts/profile.html", {"shown": shown})
+    context: dict[str, object] = {"shown": shown}
+    if shown.stats_public or request.user == shown:
+        context["stats_summary"] = profile_summary(user=shown)
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.urls import path
 
 from focusmate.consumers import UserConsumer
+from rooms.routing import websocket_urlpatterns as room_routes
 
 websocket_urlpatterns: list = [
     path("ws/me/", UserConsumer.as_asgi()),
+    *room_routes,
 ]

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)  # the SQLite file, media and logs live here by default
 
 env = environ.Env()
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
@@ -132,6 +133,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Cache: per process by default; shared through Redis when there are several processes
+# (rate limits must count across all of them).
+if REDIS_URL and not TESTING:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CHANNEL_LAYER_PREFIX", default="focusmate"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -143,6 +157,10 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Argon2 is deliberately slow; tests create hundreds of users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+elif env.bool("FOCUSMATE_ACCEPT_TEST_HASHES", default=False):
+    # Only the browser tests' live server sets this, so that users made by the tests'
+    # factories (fast hashes, see above) can log in to it.
+    PASSWORD_HASHERS = [*PASSWORD_HASHERS, "django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -234,7 +252,6 @@ SECURE_CSP = {
 
 # Timer
 TIMER_SYNC_SECONDS = env.float("TIMER_SYNC_SECONDS", default=10.0)
-TIMER_SCHEDULER_IN_PROCESS = env.bool("TIMER_SCHEDULER_IN_PROCESS", default=True)
 
 LOGGING = {
     "version": 1,
@@ -259,4 +276,6 @@ LOGGING = {
 }
 
 # Coroutines that `manage.py serve` runs beside the server (dotted paths).
-IN_PROCESS_WORKERS: list[str] = []
+IN_PROCESS_WORKERS: list[str] = (
+    ["timers.scheduler.run_forever"] if env.bool("TIMER_SCHEDULER_IN_PROCESS", default=True) else []
+)

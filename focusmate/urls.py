@@ -11,6 +11,8 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("rooms/", include("rooms.urls")),
+    path("stats/", include("stats.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -20,6 +20,12 @@ class RoomQuerySet(models.QuerySet):
     def public(self) -> RoomQuerySet:
         return self.filter(is_public=True, is_solo=False)
 
+    def with_present_count(self) -> RoomQuerySet:
+        """Annotates `present_count`: members in the room now."""
+        return self.annotate(
+            present_count=models.Count("participants", filter=Q(participants__left_at__isnull=True))
+        )
+
     def search(self, text: str) -> RoomQuerySet:
         return self.filter(name__icontains=text.strip()) if text.strip() else self
 

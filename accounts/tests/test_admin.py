@@ -3,15 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def moderator(db):
-    """A staff member with the full admin."""
-    return UserFactory(username="mod", is_staff=True, is_superuser=True)
 
 
 def test_admin_lists_and_searches_users(client, moderator, alice, bob):

@@ -20,7 +20,8 @@ def test_public_profile_shows_bio_and_member_since(client, alice, django_assert_
     alice.bio = "Writing a thesis <script>alert(1)</script>"
     alice.save()
 
-    with django_assert_num_queries(1):
+    # the shown user, then the stats summary: all-time totals and the streak's days
+    with django_assert_num_queries(3):
         response = client.get(reverse("accounts:profile", args=["alice"]))
 
     body = response.content.decode()
@@ -157,3 +158,54 @@ def test_avatar_rejects_an_oversized_file(client, alice, settings):
     assert "the limit is 1.0\xa0KB" in response.content.decode()
     alice.refresh_from_db()
     assert not alice.avatar
+
+
+def test_profile_shows_the_stats_summary(client, alice):
+    from stats.tests.factories import SessionHistoryFactory
+
+    SessionHistoryFactory(user=alice, seconds_credited=5400)
+
+    body = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+
+    assert 'data-testid="profile-stats"' in body
+    assert "1.5 h" in body
+    assert "1 day" in body  # the current streak
+
+
+def test_hidden_stats_are_not_shown_to_others_or_even_queried(
+    client, alice, bob, django_assert_num_queries
+):
+    alice.stats_public = False
+    alice.save()
+    client.force_login(bob)
+
+    # session, user, the shown user: no stats queries
+    with django_assert_num_queries(3):
+        body = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+
+    assert 'data-testid="profile-stats"' not in body
+
+
+def test_hidden_stats_are_still_shown_to_their_owner(client, alice):
+    alice.stats_public = False
+    alice.save()
+    client.force_login(alice)
+
+    body = client.get(reverse("accounts:profile", args=["alice"])).content.decode()
+
+    assert 'data-testid="profile-stats"' in body
+    assert "Only you can see these figures." in body
+
+
+def test_owner_chooses_stats_visibility_and_the_leaderboard(client, alice):
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("accounts:profile_edit"),
+        {"bio": "", "timezone": "Europe/Berlin", "on_leaderboard": "on"},
+    )
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.stats_public is False  # an unticked checkbox
+    assert alice.on_leaderboard is True

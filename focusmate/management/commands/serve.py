@@ -37,6 +37,12 @@ class Command(BaseCommand):
         from focusmate.asgi import application
 
         workers = [] if no_workers else list(settings.IN_PROCESS_WORKERS)
+        if "InMemoryChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+            # One process owns every socket, and none is open yet: clear presence left
+            # over from a previous run that did not shut down cleanly.
+            from rooms.services import presence_reset_all
+
+            presence_reset_all()
         tasks: list[asyncio.Task] = []
 
         def start_workers() -> None:

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from focusmate.asgi import application
+from rooms.models import Participant
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
+
+ORIGIN = b"http://127.0.0.1:8000"
+
+
+def _cookie_for(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
+
+
+def _communicator(room, cookie: bytes | None, origin: bytes = ORIGIN) -> WebsocketCommunicator:
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1:8000")]
+    if cookie:
+        headers.append((b"cookie", cookie))
+    return WebsocketCommunicator(application, f"/ws/rooms/{room.pk}/", headers=headers)
+
+
+def _status(html: str) -> str | None:
+    match = re.search(r'id="timer"[^>]*?data-status="(\w+)"', html, re.S)
+    return match.group(1) if match else None
+
+
+async def _receive_timer(communicator, timeout: float = 3) -> str:
+    """The next pushed frame that carries the timer (people-list frames are skipped)."""
+    while True:
+        frame = await communicator.receive_from(timeout=timeout)
+        if _status(frame):
+            return frame
+
+
+@pytest.fixture
+def cookies(alice, bob, charlie):
+    return {"alice": _cookie_for(alice), "bob": _cookie_for(bob), "charlie": _cookie_for(charlie)}
+
+
+async def test_anonymous_sockets_are_refused(room):
+    communicator = _communicator(room, cookie=None)
+
+    connected, code = await communicator.connect()
+
+    assert not connected
+    assert code == 4401
+    await communicator.disconnect()
+
+
+async def test_a_disallowed_origin_is_refused(room, cookies):
+    communicator = _communicator(room, cookies["bob"], origin=b"https://evil.example.com")
+
+    connected, _ = await communicator.connect()
+
+    assert not connected
+    await communicator.disconnect()
+
+
+async def test_an_outsider_is_refused(room, cookies):
+    communicator = _communicator(room, cookies["charlie"])
+
+    connected, code = await communicator.connect()
+
+    assert not connected
+    assert code == 4403
+    await communicator.disconnect()
+
+
+async def test_a_member_gets_a_snapshot_on_connect_and_is_online(room, bob, cookies):
+    communicator = _communicator(room, cookies["bob"])
+
+    connected, _ = await communicator.connect()
+    snapshot = await _receive_timer(communicator)
+
+    assert connected
+    assert _status(snapshot) == "idle"
+    assert 'id="participants"' in snapshot
+    participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
+    assert participant.online_connections == 1
+
+    await communicator.disconnect()
+    participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
+    assert participant.online_connections == 0
+
+
+async def test_both_clients_receive_a_start(room, alice, cookies):
+    from timers.services import timer_command
+
+    first = _communicator(room, cookies["alice"])
+    second = _communicator(room, cookies["bob"])
+    assert (await first.connect())[0]
+    assert (await second.connect())[0]
+    await _receive_timer(first)
+    await _receive_timer(second)
+
+    await database_sync_to_async(timer_command)(room=room, by=alice, action="start")
+
+    for communicator in (first, second):
+        assert _status(await _receive_timer(communicator)) == "running"
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_a_command_frame_runs_the_same_service(room, cookies):
+    alice_socket = _communicator(room, cookies["alice"])
+    bob_socket = _communicator(room, cookies["bob"])
+    await alice_socket.connect()
+    await bob_socket.connect()
+    await _receive_timer(alice_socket)
+    await _receive_timer(bob_socket)
+
+    await bob_socket.send_json_to({"action": "start"})
+
+    assert _status(await _receive_timer(alice_socket)) == "running"
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_an_illegal_command_frame_answers_only_the_sender(room, cookies):
+    alice_socket = _communicator(room, cookies["alice"])
+    bob_socket = _communicator(room, cookies["bob"])
+    await alice_socket.connect()
+    await bob_socket.connect()
+    await _receive_timer(alice_socket)
+    await _receive_timer(bob_socket)
+    # drain the presence updates that the arrivals sent to both
+    for communicator in (alice_socket, bob_socket):
+        while not await communicator.receive_nothing(timeout=0.3):
+            await communicator.receive_from()
+
+    await bob_socket.send_json_to({"action": "pause"})
+
+    reply = await bob_socket.receive_from(timeout=3)
+    assert "Only a running timer can be paused." in reply
+    assert 'hx-swap-oob="beforeend"' in reply
+    assert await alice_socket.receive_nothing(timeout=0.5)
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()
+
+
+async def test_an_intention_frame_is_escaped_and_shown_to_the_room(room, cookies):
+    alice_socket = _communicator(room, cookies["alice"])
+    bob_socket = _communicator(room, cookies["bob"])
+    await alice_socket.connect()
+    await bob_socket.connect()
+    await _receive_timer(alice_socket)
+    await _receive_timer(bob_socket)
+
+    await bob_socket.send_json_to({"intention": "<b>Chapter 3</b>"})
+
+    async def _people_frame():
+        while True:
+            frame = await alice_socket.receive_from(timeout=3)
+            if "Chapter 3" in frame:
+                return frame
+
+    frame = await asyncio.wait_for(_people_frame(), timeout=5)
+    assert "&lt;b&gt;Chapter 3&lt;/b&gt;" in frame
+    await alice_socket.disconnect()
+    await bob_socket.disconnect()

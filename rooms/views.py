@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from focusmate.lib.http import error_response
+from rooms import services
+from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
+from rooms.models import Participant, Room
+from rooms.queries import participants_for_room, rooms_for_list
+from rooms.rendering import participant_status
+from timers import services as timer_services
+from timers.rendering import timer_context
+
+ROOMS_PER_PAGE = 20
+
+
+def _visible_room(request: HttpRequest, room_id: int) -> tuple[Room, Participant | None]:
+    """The room if this user may see it; a private room is a 404 to outsiders."""
+    room = get_object_or_404(Room.objects.select_related("owner"), pk=room_id)
+    participant = Participant.objects.filter(room=room, user=request.user).first()
+    if not services.can_view(room=room, user=request.user, participant=participant):
+        raise Http404("No such room.")
+    return room, participant
+
+
+def _owned_room(request: HttpRequest, room_id: int) -> Room:
+    room, _ = _visible_room(request, room_id)
+    if room.owner_id != request.user.pk:
+        raise PermissionDenied("Only the room's owner can change it.")
+    return room
+
+
+@login_required
+@require_GET
+def room_list(request: HttpRequest) -> HttpResponse:
+    form = RoomSearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(rooms_for_list(search=search), ROOMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page, "search": search}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "rooms/list.html#results", context)
+    return render(request, "rooms/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_create(request: HttpRequest) -> HttpResponse:
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = services.room_create(owner=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, f"“{room.name}” is ready. Share the link to invite people.")
+            return redirect(room)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "rooms/form.html", {"form": form, "creating": True}, status=status)
+
+
+@login_required
+@require_GET
+def solo_room(request: HttpRequest) -> HttpResponse:
+    return redirect(services.solo_room_for(user=request.user))
+
+
+@login_required
+@require_GET
+def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
+    room, participant = _visible_room(request, room_id)
+    timer = timer_services.timer_for_room(room)
+    timer.room = room
+    present = participant is not None and participant.is_present
+    context = {
+        "room": room,
+        "participant": participant,
+        "is_member": present,
+        "is_owner": room.owner_id == request.user.pk,
+        "can_control": timer_services.can_control(
+            room=room, user=request.user, participant=participant
+        ),
+        "participants": participants_for_room(room),
+        "intention_form": IntentionForm(instance=participant) if present else None,
+        **timer_context(timer),
+    }
+    context["status"], context["status_label"] = participant_status(timer)
+    return render(request, "rooms/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _owned_room(request, room_id)
+    form = RoomForm(request.POST or None, instance=room)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.room_update(room=room, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Room settings saved.")
+            return redirect(room)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "rooms/form.html", {"form": form, "room": room, "creating": False}, status=status
+    )
+
+
+@login_required
+@require_POST
+def room_close(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _owned_room(request, room_id)
+    try:
+        services.room_close(room=room, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        return error_response(request, error, fallback_url=room.get_absolute_url())
+    messages.success(request, f"“{room.name}” is closed.")
+    return redirect("rooms:list")
+
+
+@login_required
+@require_POST
+def room_regenerate_invite(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _owned_room(request, room_id)
+    services.room_regenerate_invite(room=room, by=request.user)
+    messages.success(request, "A new invite link is ready; the old one no longer works.")
+    return redirect(room)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_invite(request: HttpRequest, token: str) -> HttpResponse:
+    room = get_object_or_404(
+        Room.objects.select_related("owner"), invite_token=token, is_active=True
+    )
+    if request.method == "POST":
+        try:
+            services.room_join(room=room, user=request.user, token=token)
+        except (ValidationError, PermissionDenied) as error:
+            return error_response(request, error, fallback_url=request.path)
+        return redirect(room)
+    if Participant.objects.present().filter(room=room, user=request.user).exists():
+        return redirect(room)
+    return render(request, "rooms/invite.html", {"room": room, "token": token})
+
+
+@login_required
+@require_POST
+def room_join(request: HttpRequest, room_id: int) -> HttpResponse:
+    room, _ = _visible_room(request, room_id)
+    try:
+        services.room_join(room=room, user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        return error_response(request, error, fallback_url=room.get_absolute_url())
+    return redirect(room)
+
+
+@login_required
+@require_POST
+def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
+    room, _ = _visible_room(request, room_id)
+    try:
+        services.room_leave(room=room, user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        return error_response(request, error, fallback_url=room.get_absolute_url())
+    messages.success(request, f"You left “{room.name}”.")
+    return redirect("rooms:list")
+
+
+@login_required
+@require_POST
+def room_intention(request: HttpRequest, room_id: int) -> HttpResponse:
+    room, participant = _visible_room(request, room_id)
+    form = IntentionForm(request.POST, instance=participant)
+    if not form.is_valid():
+        return error_response(
+            request, ValidationError(form.errors["intention"]), fallback_url=room.get_absolute_url()
+        )
+    try:
+        services.participant_set_intention(
+            room=room, user=request.user, intention=form.cleaned_data["intention"]
+        )
+    except (ValidationError, PermissionDenied) as error:
+        return error_response(request, error, fallback_url=room.get_absolute_url())
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(room)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def room_timer(request: HttpRequest, room_id: int) -> HttpResponse:
+    """GET: the timer partial (a resync). POST: a control command from a button."""
+    room, _ = _visible_room(request, room_id)
+    if request.method == "POST":
+        try:
+            timer = timer_services.timer_command(
+                room=room, by=request.user, action=request.POST.get("action", "")
+            )
+        except (ValidationError, PermissionDenied) as error:
+            return error_response(request, error, fallback_url=room.get_absolute_url())
+        if not request.htmx:
+            return redirect(room)
+    else:
+        timer = timer_services.timer_advance(room_id=room.pk)
+    timer.room = room
+    return render(request, "timers/_timer.html", timer_context(timer))

@@ -1,0 +1,399 @@
+// The room's shared timer, browser side. The server owns the timer; this script only
+// counts down between the server's renders of #timer and corrects itself from each one.
+//
+// Contract (see templates/timers/_timer.html): #timer carries data-status, data-phase,
+// data-ends-at, data-remaining, data-duration, data-server-now, data-seq,
+// data-phase-label and data-sync-url; inside it [data-role=clock], .timer-ring-progress,
+// [data-role=announce] and the control form. Elsewhere, an optional
+// [data-role=notify-toggle] button.
+//
+// New #timer elements are noticed with a MutationObserver rather than htmx events:
+// the element arrives by several roads (a button's outerHTML swap, whose target is then
+// detached; an OOB swap from the ws extension; htmx.ajax on resync; anything else
+// later), and the observer sees them all, before the next paint, whatever htmx fires.
+// It costs one getElementById per batch of DOM changes; this script's own updates
+// (a text node's data, attributes) are not observed, so it never wakes itself.
+(function () {
+  "use strict";
+
+  const TICK_MS = 250;
+  const RESYNC_AFTER_ZERO_MS = 2000;
+  const STORAGE_KEY = "focusmate:notifications";
+
+  let originalTitle = "";
+  let current = null; // the #timer element being driven
+  let state = null; // what was read from it
+  let newest = null; // the state with the highest seq seen so far
+  let offsetMs = 0; // server clock minus this browser's clock
+  let ticker = null;
+  let deadlineTimer = null;
+  let resyncTimer = null;
+  const alerted = new Set(); // seqs whose end was already signalled
+  let audio = null;
+
+  // Python's isoformat: 2026-11-24T10:25:00[.123456]+00:00 (or Z). Parsed by hand,
+  // because more than three fractional digits are not in the ECMAScript date format.
+  const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?(Z|[+-]\d\d:?\d\d)?$/;
+
+  function parseIso(text) {
+    const match = ISO.exec((text || "").trim());
+    if (!match) return NaN;
+    const fraction = match[7] ? Number(("0." + match[7]).slice(0, 5)) : 0;
+    let ms = Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +(match[6] || 0));
+    ms += Math.round(fraction * 1000);
+    const zone = match[8];
+    if (zone && zone !== "Z") {
+      const sign = zone[0] === "-" ? -1 : 1;
+      const digits = zone.slice(1).replace(":", "");
+      ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60000;
+    }
+    return ms;
+  }
+
+  function wholeNumber(text, fallback) {
+    const value = parseInt(text, 10);
+    return Number.isFinite(value) && value >= 0 ? value : fallback;
+  }
+
+  function readState(el) {
+    const data = el.dataset;
+    return {
+      status: data.status || "idle",
+      phase: data.phase || "work",
+      label: data.phaseLabel || "Timer",
+      endsAt: parseIso(data.endsAt),
+      serverNow: parseIso(data.serverNow),
+      remaining: wholeNumber(data.remaining, 0),
+      duration: wholeNumber(data.duration, 0),
+      seq: wholeNumber(data.seq, 0),
+      syncUrl: data.syncUrl || "",
+    };
+  }
+
+  function serverNow() {
+    return Date.now() + offsetMs;
+  }
+
+  // Milliseconds left in the current phase, by the server's clock.
+  function remainingMs() {
+    if (!state) return 0;
+    if (state.status === "running") {
+      if (Number.isFinite(state.endsAt)) return Math.max(0, state.endsAt - serverNow());
+    }
+    return state.remaining * 1000;
+  }
+
+  function formatClock(seconds) {
+    const hours = Math.floor(seconds / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    const secs = seconds % 60;
+    const two = (n) => String(n).padStart(2, "0");
+    return hours > 0 ? hours + ":" + two(minutes) + ":" + two(secs) : two(minutes) + ":" + two(secs);
+  }
+
+  function setText(el, text) {
+    // Changing a text node's data keeps the MutationObserver (childList only) quiet.
+    if (el.firstChild && el.firstChild.nodeType === Node.TEXT_NODE && !el.firstChild.nextSibling) {
+      if (el.firstChild.data !== text) el.firstChild.data = text;
+    } else if (el.textContent !== text) {
+      el.textContent = text;
+    }
+  }
+
+  function render() {
+    if (!current || !state) return;
+    const leftMs = remainingMs();
+    const seconds = state.status === "running" ? Math.ceil(leftMs / 1000) : state.remaining;
+    const clockText = formatClock(seconds);
+    const clock = current.querySelector("[data-role=clock]");
+    if (clock) {
+      setText(clock, clockText);
+      // h:mm:ss needs a smaller font to fit the dial.
+      clock.classList.toggle("timer-clock--hours", seconds >= 3600);
+    }
+
+    const ring = current.querySelector(".timer-ring-progress");
+    if (ring && state.duration > 0) {
+      // 0 = a full ring at the start of a phase, 1000 = empty at its end.
+      const left = Math.min(1, leftMs / (state.duration * 1000));
+      const offset = (1000 * (1 - left)).toFixed(1);
+      if (ring.getAttribute("stroke-dashoffset") !== offset) {
+        ring.setAttribute("stroke-dashoffset", offset);
+      }
+    }
+
+    const title =
+      state.status === "idle" ? originalTitle : clockText + " · " + state.label + " — " + originalTitle;
+    if (document.title !== title) document.title = title;
+
+    if (state.status === "running" && leftMs <= 0) reachedZero();
+  }
+
+  function announce(text) {
+    // A live region must already be in the page when its text changes, or screen
+    // readers may skip it: the new #timer was inserted a moment ago, so wait a little.
+    setTimeout(function () {
+      const region = current && current.querySelector("[data-role=announce]");
+      if (region) region.textContent = text;
+    }, 100);
+  }
+
+  function endMessage(ended) {
+    return ended.label + " done — " + (ended.phase === "work" ? "time for a break" : "back to work");
+  }
+
+  function signalEnd(ended) {
+    if (alerted.has(ended.seq)) return;
+    alerted.add(ended.seq);
+    const message = endMessage(ended);
+    announce(message);
+    beep();
+    notify(message, ended.seq);
+  }
+
+  function reachedZero() {
+    signalEnd(state);
+    // The server's push should follow at once; if it does not (socket down, scheduler
+    // late), ask for the state rather than showing 00:00 forever.
+    if (!resyncTimer) {
+      resyncTimer = setTimeout(function () {
+        resyncTimer = null;
+        if (state && state.status === "running" && remainingMs() <= 0) sync();
+      }, RESYNC_AFTER_ZERO_MS);
+    }
+  }
+
+  function adopt(el) {
+    current = el;
+    state = readState(el);
+    // Every render carries the server's clock: the freshest one wins. (The first page
+    // may have been rendered a little before it ran; the next push corrects that.)
+    if (Number.isFinite(state.serverNow)) offsetMs = state.serverNow - Date.now();
+
+    if (newest && state.seq > newest.seq) {
+      if (state.phase === newest.phase) {
+        // Work never follows work and a break never follows a break: this was a reset.
+        alerted.add(newest.seq);
+        announce("Timer reset.");
+      } else {
+        signalEnd(newest);
+      }
+    }
+    if (!newest || state.seq >= newest.seq) newest = state;
+
+    clearTimeout(deadlineTimer);
+    deadlineTimer = null;
+    if (state.status === "running") {
+      // A one-off timer at the deadline: background tabs throttle repeating timers hard,
+      // much less a single timeout.
+      deadlineTimer = setTimeout(render, remainingMs() + 20);
+    }
+    if (!ticker) ticker = setInterval(tick, TICK_MS);
+    render();
+  }
+
+  function tick() {
+    if (current && !current.isConnected) check();
+    if (!current) {
+      clearInterval(ticker);
+      ticker = null;
+      if (document.title !== originalTitle) document.title = originalTitle;
+      return;
+    }
+    render();
+  }
+
+  function check() {
+    const el = document.getElementById("timer");
+    if (el === current) return;
+    if (el) {
+      adopt(el);
+    } else {
+      current = null;
+      state = null;
+    }
+  }
+
+  function sync() {
+    const el = document.getElementById("timer");
+    const url = el && el.dataset.syncUrl;
+    if (!url || !window.htmx) return;
+    window.htmx.ajax("GET", url, { target: "#timer", swap: "outerHTML" });
+  }
+
+  // Sound: one AudioContext, made on the first gesture (browsers keep a context made
+  // earlier silent).
+  function unlockAudio() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    try {
+      if (!audio) audio = new Context();
+      if (audio.state === "suspended") audio.resume();
+    } catch (_error) {
+      audio = null;
+    }
+  }
+
+  function beep() {
+    if (!audio) return;
+    try {
+      if (audio.state === "suspended") audio.resume();
+      const start = audio.currentTime + 0.02;
+      [0, 0.25].forEach(function (delay, index) {
+        const oscillator = audio.createOscillator();
+        const gain = audio.createGain();
+        oscillator.type = "sine";
+        oscillator.frequency.value = index === 0 ? 880 : 1320;
+        const at = start + delay;
+        // A short envelope: no click at either end.
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.2);
+        oscillator.connect(gain).connect(audio.destination);
+        oscillator.start(at);
+        oscillator.stop(at + 0.22);
+      });
+    } catch (_error) {
+      // No sound is better than a broken timer.
+    }
+  }
+
+  // Notifications: only when asked for, allowed, and the tab is out of sight.
+  function notificationsSupported() {
+    return "Notification" in window;
+  }
+
+  function storedChoice() {
+    try {
+      return window.localStorage.getItem(STORAGE_KEY);
+    } catch (_error) {
+      return null; // storage disabled: treat as never asked
+    }
+  }
+
+  function storeChoice(value) {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, value);
+    } catch (_error) {
+      // The choice then lasts for this page only.
+    }
+  }
+
+  let choiceThisPage = null;
+
+  function notificationsOn() {
+    const choice = choiceThisPage || storedChoice();
+    return notificationsSupported() && choice === "on" && Notification.permission === "granted";
+  }
+
+  function notify(message, seq) {
+    if (!notificationsOn() || !document.hidden) return;
+    try {
+      // The tag makes two tabs of the same room show one notification, not two.
+      new Notification(message, { tag: "focusmate-timer-" + seq });
+    } catch (_error) {
+      // Some mobile browsers only allow notifications from a service worker.
+    }
+  }
+
+  function updateToggle(button) {
+    if (!notificationsSupported()) {
+      button.hidden = true;
+      return;
+    }
+    const on = notificationsOn();
+    button.hidden = false;
+    button.textContent = on ? "Notifications on" : "Enable notifications";
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  function updateToggles() {
+    document.querySelectorAll("[data-role=notify-toggle]").forEach(updateToggle);
+  }
+
+  function toggleNotifications() {
+    if (!notificationsSupported()) return;
+    if (notificationsOn()) {
+      choiceThisPage = "off";
+      storeChoice("off");
+      updateToggles();
+      return;
+    }
+    const done = function (permission) {
+      choiceThisPage = permission === "granted" ? "on" : "off";
+      storeChoice(choiceThisPage);
+      updateToggles();
+      if (permission === "denied" && window.focusmate && window.focusmate.toast) {
+        window.focusmate.toast("Notifications are blocked for this site in your browser's settings.", "error");
+      }
+    };
+    // Older Safari takes a callback instead of returning a promise.
+    const asked = Notification.requestPermission(done);
+    if (asked && typeof asked.then === "function") asked.then(done);
+  }
+
+  // Space toggles the timer, unless something focused already uses the key.
+  function ownsSpace(target) {
+    if (!(target instanceof Element)) return false;
+    if (target.isContentEditable) return true;
+    return Boolean(target.closest("input, textarea, select, button, summary, [role=button], [contenteditable]"));
+  }
+
+  function visible(el) {
+    return !el.disabled && !el.hidden && el.getClientRects().length > 0;
+  }
+
+  function onKeydown(event) {
+    if (event.key !== " " && event.code !== "Space") return;
+    if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (ownsSpace(event.target)) return;
+    const el = document.getElementById("timer");
+    if (!el) return;
+    const buttons = el.querySelectorAll(
+      'button[value="start"], button[value="pause"], button[value="resume"]'
+    );
+    const button = Array.prototype.find.call(buttons, visible);
+    if (!button) return; // e.g. someone who may not control this timer
+    event.preventDefault(); // and no page scroll
+    button.click();
+  }
+
+  function start() {
+    originalTitle = document.title;
+    new MutationObserver(check).observe(document.body, { childList: true, subtree: true });
+    check();
+    updateToggles();
+
+    document.addEventListener("keydown", onKeydown);
+    document.addEventListener("pointerdown", unlockAudio, true);
+    document.addEventListener("keydown", unlockAudio, true);
+    document.addEventListener("click", function (event) {
+      const button = event.target instanceof Element && event.target.closest("[data-role=notify-toggle]");
+      if (button) toggleNotifications();
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") sync();
+    });
+    window.addEventListener("pageshow", function (event) {
+      // Back/forward cache: the page and this script wake up with an old state.
+      if (event.persisted) sync();
+    });
+  }
+
+  window.focusmate = window.focusmate || {};
+  window.focusmate.timer = {
+    offsetMs: function () {
+      return offsetMs;
+    },
+    remainingSeconds: function () {
+      return Math.ceil(remainingMs() / 1000);
+    },
+    sync: sync,
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

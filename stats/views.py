@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.handlers.asgi import ASGIRequest
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from rooms.models import Room
+from stats import charts, queries
+from stats.export import history_csv_chunks, in_worker_thread
+from stats.forms import DEFAULT_DAYS, PRESET_DAYS, ExportForm, PeriodForm
+from stats.queries import Period
+from stats.streaks import user_streaks
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate(timezone=user.tzinfo)
+    form = PeriodForm(request.GET or None, today=today)
+    period = form.period()
+    chosen = form.cleaned_data["range"] if form.is_valid() else str(DEFAULT_DAYS)
+    days = queries.daily_focus(user=user, period=period)
+    context = {
+        "form": form,
+        "chosen": chosen,
+        "presets": [str(days) for days in PRESET_DAYS],
+        "period": period,
+        "summary": queries.period_summary(user=user, period=period),
+        "best_day": queries.best_day(days),
+        "daily_chart": charts.daily_focus_bars(days),
+        "hourly_chart": charts.hourly_bars(queries.work_sessions_by_hour(user=user, period=period)),
+        "export_query": _export_query(period),
+    }
+    if request.htmx:
+        response = render(request, "stats/overview.html#stats-body", context)
+    else:
+        # The parts that do not depend on the chosen period: not recomputed for HTMX.
+        heatmap_days = queries.daily_focus(user=user, period=queries.heatmap_period(today=today))
+        context["heatmap"] = charts.year_heatmap(heatmap_days)
+        context["streaks"] = user_streaks(user=user)
+        response = render(request, "stats/overview.html", context)
+    # One URL serves the page and its fragment: caches and history must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _export_query(period: Period) -> str:
+    return urlencode(
+        {"range": "custom", "start": period.start.isoformat(), "end": period.end.isoformat()}
+    )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ExportForm(request.GET, today=timezone.localdate(timezone=user.tzinfo))
+    if not form.is_valid():
+        errors = "; ".join(error for errors in form.errors.values() for error in errors)
+        return HttpResponse(
+            f"Cannot export: {errors}", status=400, content_type="text/plain; charset=utf-8"
+        )
+    period = form.period()
+    sessions = queries.history_in(user=user, period=period)
+    chunks = history_csv_chunks(sessions=sessions, tz=user.tzinfo)
+    if isinstance(request, ASGIRequest):
+        chunks = in_worker_thread(chunks)
+    span = "all" if period is None else f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="focusmate-history-{span}.csv"'
+    return response
+
+
+def _board_room_for_user(request: HttpRequest) -> Room | None:
+    """The room named by ?room=, if the user may see its board; 404 otherwise."""
+    room_id = request.GET.get("room", "")
+    if not room_id:
+        return None
+    if not room_id.isdigit():
+        raise Http404("No such room.")
+    room = get_object_or_404(Room, pk=room_id)
+    if not queries.room_board_allowed(room=room, user=request.user):
+        # Private rooms are not confirmed to exist for outsiders.
+        raise Http404("No such room.")
+    return room
+
+
+@login_required
+@require_GET
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    room = _board_room_for_user(request)
+    since = queries.week_start(user=request.user)
+    context = {
+        "room": room,
+        # The local date: the template would render an aware datetime in UTC.
+        "since_day": since.date(),
+        "rows": queries.leaderboard(since=since, room=room),
+        "rooms": queries.leaderboard_rooms(user=request.user),
+    }
+    return render(request, "stats/leaderboard.html", context)

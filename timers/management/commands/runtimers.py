@@ -1,0 +1,38 @@
+"""Runs the timer scheduler as its own process (several may run side by side)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from timers import scheduler, services
+
+
+class Command(BaseCommand):
+    help = (
+        "Advance due room timers as they reach their deadlines and push periodic syncs. "
+        "Run one or more beside web servers started with `serve --no-workers`."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="Advance what is due now, then exit."
+        )
+
+    def handle(self, *args, once: bool, **options):
+        if once:
+            advanced = services.timers_advance_due()
+            self.stdout.write(f"Advanced {advanced} timer(s).")
+            return
+        if "InMemoryChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+            self.stderr.write(
+                "Warning: REDIS_URL is not set, so this process cannot reach the web server's "
+                "sockets; timers will advance but browsers learn of it only on their next sync."
+            )
+        self.stdout.write("Timer scheduler running (Ctrl-C to stop).")
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(scheduler.run_forever())
+        self.stdout.write("Timer scheduler stopped.")

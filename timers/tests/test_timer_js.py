@@ -1,0 +1,443 @@
+"""static/js/timer.js in a real browser, without the Django server.
+
+A tiny HTTP server on 127.0.0.1 serves the real static files and timer_fixture.html (a
+room page's #timer as the server renders it); pushes go through the vendored htmx ws
+extension over a WebSocket that Playwright mocks, and Playwright's fake clock makes
+every second exact and instant.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_PATH = "/timers/tests/timer_fixture.html"
+LOADED_AT = datetime(2026, 11, 24, 9, 59, tzinfo=UTC)  # the browser's clock at page load
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # ...and where the tests freeze it
+
+# Installed before any page script: a Notification stand-in that records what was shown
+# (headless Chromium never shows one) and whose permission the test decides.
+NOTIFICATION_SPY = """
+window.__notifications = [];
+window.Notification = class {
+  static permission = "default";
+  static requestPermission() {
+    this.permission = "granted";
+    return Promise.resolve("granted");
+  }
+  constructor(title, options) { window.__notifications.push(title); }
+};
+"""
+# Counts the oscillators that beeps make.
+OSCILLATOR_COUNTER = """
+window.__oscillators = 0;
+const original = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () {
+  window.__oscillators += 1;
+  return original.call(this);
+};
+"""
+
+
+def iso(moment: datetime) -> str:
+    """The server's format: Python's isoformat with microseconds."""
+    return moment.isoformat(timespec="microseconds")
+
+
+def timer_html(
+    *,
+    status: str,
+    server_now: datetime,
+    remaining: int,
+    ends_at: datetime | None = None,
+    phase: str = "work",
+    label: str = "Work",
+    seq: int = 7,
+    duration: int = 1500,
+    actions: tuple[str, ...] = ("pause", "skip", "reset"),
+    oob: bool = True,
+) -> str:
+    buttons = "".join(
+        f'<button type="submit" name="action" value="{action}" class="button">'
+        f"{action.title()}</button>"
+        for action in actions
+    )
+    return f"""
+<section id="timer" class="timer timer--{phase}"{' hx-swap-oob="true"' if oob else ""}
+   data-status="{status}" data-phase="{phase}"
+   data-ends-at="{iso(ends_at) if ends_at else ""}"
+   data-remaining="{remaining}" data-duration="{duration}"
+   data-server-now="{iso(server_now)}" data-seq="{seq}" data-phase-label="{label}"
+   data-sync-url="/sync/timer/">
+  <div class="timer-dial">
+    <svg class="timer-ring" viewBox="0 0 120 120" aria-hidden="true">
+      <circle class="timer-ring-track" cx="60" cy="60" r="54" />
+      <circle class="timer-ring-progress" cx="60" cy="60" r="54" pathLength="1000"
+              stroke-dasharray="1000" stroke-dashoffset="0" />
+    </svg>
+    <div class="timer-face"><span class="timer-clock" data-role="clock">??:??</span></div>
+  </div>
+  <form class="timer-controls" hx-post="/rooms/12/timer/" hx-target="#timer"
+        hx-swap="outerHTML" method="post" action="/rooms/12/timer/">{buttons}</form>
+  <p class="visually-hidden" aria-live="polite" data-role="announce"></p>
+</section>"""
+
+
+class FixtureServer(ThreadingHTTPServer):
+    sync_fragment = ""  # what GET /sync/timer/ answers, as the room's timer view would
+
+
+class FixtureHandler(SimpleHTTPRequestHandler):
+    server: FixtureServer
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, directory=str(ROOT), **kwargs)
+
+    def log_message(self, format, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/sync/timer/"):
+            self._send_html(self.server.sync_fragment)
+        elif self.path == "/empty.html":
+            # A page of the site without a timer, that still loads the script.
+            self._send_html(
+                "<!doctype html><title>No timer</title><body><main id=main></main>"
+                '<script src="/static/vendor/htmx-2.0.11.min.js"></script>'
+                '<script src="/static/js/timer.js"></script></body>'
+            )
+        elif self.path.startswith("/static/") or self.path == FIXTURE_PATH:
+            super().do_GET()
+        else:
+            self.send_error(404)
+
+    def _send_html(self, html: str) -> None:
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FixtureServer]:
+    server = FixtureServer(("127.0.0.1", 0), FixtureHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@dataclass
+class TimerPage:
+    page: object
+    sockets: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    def push(self, html: str) -> None:
+        """Sends html down the room's socket, as the server's broadcast does."""
+        deadline = datetime.now() + timedelta(seconds=5)
+        while not self.sockets and datetime.now() < deadline:
+            self.page.wait_for_timeout(20)  # the ws extension connects on htmx's load
+        assert self.sockets, "the ws extension never opened /ws/rooms/12/"
+        self.sockets[-1].send(html)
+
+    def evaluate(self, script: str, arg=None):
+        return self.page.evaluate(script, arg)
+
+    @property
+    def clock(self):
+        return self.page.locator("#timer [data-role=clock]")
+
+    @property
+    def announcement(self):
+        return self.page.locator("#timer [data-role=announce]")
+
+
+@pytest.fixture
+def open_timer_page(chromium, site):
+    """Opens a page at `path` with the browser clock frozen at NOW once it has loaded."""
+    contexts = []
+
+    def open_page(path: str = FIXTURE_PATH, *, init_script: str = NOTIFICATION_SPY) -> TimerPage:
+        context = chromium.new_context(viewport={"width": 800, "height": 900})
+        context.set_default_timeout(5_000)
+        contexts.append(context)
+        page = context.new_page()
+        timer_page = TimerPage(page)
+        page.on("pageerror", lambda error: timer_page.errors.append(error))
+        page.route_web_socket(
+            re.compile(r"/ws/rooms/12/$"), lambda socket: timer_page.sockets.append(socket)
+        )
+        if init_script:
+            page.add_init_script(init_script)
+        page.clock.install(time=LOADED_AT)
+        page.goto(site.url + path)
+        page.clock.pause_at(NOW)
+        return timer_page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def timer_page(open_timer_page) -> Iterator[TimerPage]:
+    timer_page = open_timer_page()
+    yield timer_page
+    assert timer_page.errors == []
+
+
+def test_it_shows_the_rendered_state_on_load(timer_page):
+    expect(timer_page.clock).to_have_text("25:00")
+    expect(timer_page.page).to_have_title("25:00 · Work — Timer fixture")
+    ring = timer_page.page.locator(".timer-ring-progress")
+    expect(ring).to_have_attribute("stroke-dashoffset", "0.0")
+    # The page was rendered at 10:00:00.123 by the server's clock and read at about
+    # 09:59:00 by the browser's: the browser is about a minute behind.
+    offset = timer_page.evaluate("window.focusmate.timer.offsetMs()")
+    assert 59_000 < offset <= 60_123
+
+
+def test_it_counts_down_while_running(timer_page):
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(seconds=5), remaining=5
+        )
+    )
+    expect(timer_page.clock).to_have_text("00:05")
+    expect(timer_page.page).to_have_title("00:05 · Work — Timer fixture")
+
+    timer_page.page.clock.run_for(2000)
+
+    expect(timer_page.clock).to_have_text("00:03")
+    expect(timer_page.page).to_have_title("00:03 · Work — Timer fixture")
+    # 3 s left of 1500: the ring is all but empty.
+    ring = timer_page.page.locator(".timer-ring-progress")
+    expect(ring).to_have_attribute("stroke-dashoffset", "998.0")
+
+
+def test_it_shows_hours_for_long_phases(timer_page):
+    timer_page.push(timer_html(status="paused", server_now=NOW, remaining=5400, duration=5400))
+
+    expect(timer_page.clock).to_have_text("1:30:00")
+
+
+def test_a_push_corrects_the_clock_by_the_servers_clock(timer_page):
+    # The server's clock is a minute ahead of this browser's: of the 90 s to the
+    # deadline by the browser's clock, only 30 are left.
+    ends_at = NOW + timedelta(seconds=90)
+    timer_page.push(
+        timer_html(
+            status="running",
+            server_now=NOW + timedelta(seconds=60),
+            ends_at=ends_at,
+            remaining=30,
+        )
+    )
+    expect(timer_page.clock).to_have_text("00:30")
+    assert timer_page.evaluate("window.focusmate.timer.offsetMs()") == 60_000
+
+    # The freshest push wins: now the clocks agree.
+    timer_page.push(timer_html(status="running", server_now=NOW, ends_at=ends_at, remaining=90))
+    expect(timer_page.clock).to_have_text("01:30")
+    assert timer_page.evaluate("window.focusmate.timer.offsetMs()") == 0
+
+
+def test_a_new_phase_is_announced_rung_and_notified_once(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
+    timer_page.page.keyboard.press("Shift")  # the gesture that allows sound
+    timer_page.evaluate(
+        """() => {
+        localStorage.setItem("focusmate:notifications", "on");
+        Notification.permission = "granted";
+        Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    }"""
+    )
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=20), remaining=1200
+        )
+    )
+    expect(timer_page.clock).to_have_text("20:00")
+
+    short_break = timer_html(
+        status="running",
+        phase="short_break",
+        label="Short break",
+        seq=8,
+        server_now=NOW,
+        ends_at=NOW + timedelta(minutes=5),
+        remaining=300,
+        duration=300,
+    )
+    timer_page.push(short_break)
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__oscillators") == 2  # one beep of two tones
+    assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
+
+    # The same phase again (a resync, a reconnect snapshot): nothing new.
+    timer_page.push(short_break)
+    timer_page.page.clock.run_for(200)
+    expect(timer_page.announcement).to_have_text("")
+    assert timer_page.evaluate("window.__oscillators") == 2
+    assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
+    assert timer_page.errors == []
+
+
+def test_the_local_countdown_signals_the_end_then_resyncs(open_timer_page, site):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
+    timer_page.page.keyboard.press("Shift")
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(seconds=3), remaining=3
+        )
+    )
+    timer_page.page.clock.run_for(3300)
+
+    expect(timer_page.clock).to_have_text("00:00")
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__oscillators") == 2
+    # The tab is visible: no notification.
+    assert timer_page.evaluate("window.__notifications") == []
+
+    # No push came (socket down, scheduler late): the page asks for the state itself.
+    site.sync_fragment = timer_html(
+        status="idle",
+        phase="short_break",
+        label="Short break",
+        seq=8,
+        server_now=NOW + timedelta(seconds=5),
+        remaining=300,
+        duration=300,
+        actions=("start", "skip", "reset"),
+        oob=False,
+    )
+    timer_page.page.clock.run_for(2100)
+    expect(timer_page.clock).to_have_text("05:00")
+    expect(timer_page.page).to_have_title("Timer fixture")
+    # The end of seq 7 was signalled already: not again for the new element.
+    timer_page.page.clock.run_for(200)
+    expect(timer_page.announcement).to_have_text("")
+    assert timer_page.evaluate("window.__oscillators") == 2
+    assert timer_page.errors == []
+
+
+def test_a_reset_is_announced_without_a_sound(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
+    timer_page.page.keyboard.press("Shift")
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=10), remaining=600
+        )
+    )
+    expect(timer_page.page).to_have_title("10:00 · Work — Timer fixture")
+
+    timer_page.push(
+        timer_html(status="idle", seq=8, server_now=NOW, remaining=1500, actions=("start",))
+    )
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Timer reset.")
+    expect(timer_page.page).to_have_title("Timer fixture")
+    assert timer_page.evaluate("window.__oscillators") == 0
+
+
+def test_space_presses_the_start_pause_or_resume_button(timer_page):
+    # Record what the form would post, and post nothing.
+    timer_page.evaluate(
+        """() => {
+        window.__posted = [];
+        document.body.addEventListener("htmx:configRequest", (event) => {
+            window.__posted.push(event.detail.formData.get("action"));
+        });
+        document.body.addEventListener("htmx:beforeRequest", (event) => event.preventDefault());
+    }"""
+    )
+    timer_page.page.keyboard.press("Space")
+    assert timer_page.evaluate("window.__posted") == ["resume"]
+
+    # Typing a space in a field is typing.
+    field = timer_page.page.get_by_test_id("intention")
+    field.press("Space")
+    expect(field).to_have_value(" ")
+    assert timer_page.evaluate("window.__posted") == ["resume"]
+
+    # A focused button handles space itself (here: Skip, once).
+    timer_page.page.locator("#timer button[value=skip]").focus()
+    timer_page.page.keyboard.press("Space")
+    assert timer_page.evaluate("window.__posted") == ["resume", "skip"]
+
+    timer_page.evaluate("document.activeElement.blur()")
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=1), remaining=60
+        )
+    )
+    expect(timer_page.clock).to_have_text("01:00")
+    timer_page.page.keyboard.press("Space")
+    assert timer_page.evaluate("window.__posted") == ["resume", "skip", "pause"]
+
+
+def test_coming_back_to_the_tab_fetches_a_fresh_state(timer_page, site):
+    site.sync_fragment = timer_html(
+        status="paused", server_now=NOW, remaining=600, actions=("resume",), oob=False
+    )
+    timer_page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+
+    expect(timer_page.clock).to_have_text("10:00")
+
+
+def test_the_notification_toggle_asks_and_remembers(timer_page):
+    toggle = timer_page.page.locator("[data-role=notify-toggle]")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_text("Enable notifications")
+
+    toggle.click()
+
+    expect(toggle).to_have_text("Notifications on")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert timer_page.evaluate("localStorage.getItem('focusmate:notifications')") == "on"
+
+    toggle.click()
+
+    expect(toggle).to_have_text("Enable notifications")
+    assert timer_page.evaluate("localStorage.getItem('focusmate:notifications')") == "off"
+
+
+def test_the_notification_toggle_hides_without_the_api(open_timer_page):
+    timer_page = open_timer_page(init_script="delete window.Notification;")
+
+    expect(timer_page.clock).to_have_text("25:00")
+    expect(timer_page.page.locator("[data-role=notify-toggle]")).to_be_hidden()
+    assert timer_page.errors == []
+
+
+def test_a_page_without_a_timer_is_left_alone_until_one_arrives(open_timer_page):
+    timer_page = open_timer_page("/empty.html")
+    timer_page.page.clock.run_for(1000)
+    expect(timer_page.page).to_have_title("No timer")
+
+    timer_page.evaluate(
+        "(html) => { document.getElementById('main').innerHTML = html; }",
+        timer_html(status="paused", server_now=NOW, remaining=65, oob=False),
+    )
+    expect(timer_page.clock).to_have_text("01:05")
+    expect(timer_page.page).to_have_title("01:05 · Work — No timer")
+    assert timer_page.errors == []
