@@ -14,7 +14,9 @@ it loads the room list with a bounded number of concurrent logged-in requests.
 Everything it made is deleted at the end (unless --keep) and the server stopped.
 
 The server gets this process's environment, so DATABASE_URL, REDIS_URL,
-CHANNEL_LAYER_BACKEND, DEBUG... apply to both.
+CHANNEL_LAYER_BACKEND, DEBUG... apply to both. `--server uvicorn` needs uvicorn, which
+pyproject.toml does not list (pip install 'uvicorn[standard]'); it runs without lifespan,
+so without the in-process scheduler (the start push does not need it).
 """
 
 from __future__ import annotations
@@ -216,6 +218,7 @@ class Client:
     running_frame_bytes: int = 0
     frames: int = 0
     last_frame_at: float = 0.0
+    online_shown: int = 0  # people shown online by the last people list received
     received_bytes: int = 0
     snapshot: asyncio.Event = field(default_factory=asyncio.Event)
     error: str | None = None
@@ -228,6 +231,8 @@ async def read_frames(client: Client) -> None:
             text = frame if isinstance(frame, str) else frame.decode()
             client.frames += 1
             client.last_frame_at = at
+            if 'id="participants"' in text:
+                client.online_shown = text.count('data-online="true"')
             client.received_bytes += len(text)
             if client.snapshot_at is None and 'id="timer"' in text:
                 client.snapshot_at = at
@@ -397,6 +402,13 @@ async def run(args: argparse.Namespace, fixture: Fixture, base: str) -> list[str
         f"included); the last {max(c.last_frame_at for c in ready) - began:.2f} s after the "
         "first connect" + ("" if drained else f" (STILL BUSY after {args.push_timeout:.0f} s)")
     )
+    if ready:
+        shown = [c.online_shown for c in ready]
+        complete = sum(1 for count in shown if count == len(ready))
+        lines.append(
+            f"presence   {complete}/{len(ready)} sockets ended up showing all {len(ready)} "
+            f"people online (the rest missed pushes; shown min {min(shown)}, max {max(shown)})"
+        )
 
     t0, status = await press_start(base, fixture.room_id, fixture.session_keys[0])
     post_done = time.perf_counter() - t0
@@ -480,9 +492,10 @@ def main() -> None:
     fixture = create_fixture(args.clients)
     connection.close()  # the server is another process; SQLite must not see us holding a lock
     port = free_port()
-    server = Server(args.server, port, workers=not args.no_workers)
+    with_workers = args.server == "daphne" and not args.no_workers
+    server = Server(args.server, port, workers=with_workers)
     lines = [
-        f"config     server={args.server}{'' if args.no_workers else '+workers'} "
+        f"config     server={args.server}{'+workers' if with_workers else ''} "
         f"db={connection.vendor} layer={layer.rsplit('.', 1)[-1]} ({layer}) "
         f"clients={args.clients} debug={settings.DEBUG} python={platform.python_version()} "
         f"django={django.get_version()} cpus={os.cpu_count()} nofile={nofile}"
