@@ -44,6 +44,14 @@ class TimerSettings:
     auto_start_breaks: bool
     auto_start_work: bool
 
+    def __post_init__(self) -> None:
+        # A zero-length phase would make `advance` complete phases forever at one instant.
+        for name in ("work_seconds", "short_break_seconds", "long_break_seconds"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1 second.")
+        if self.long_break_every < 0:
+            raise ValueError("long_break_every must be 0 (never) or more.")
+
     def duration(self, phase: Phase) -> int:
         return {
             Phase.WORK: self.work_seconds,

@@ -1,0 +1,520 @@
+"""Benchmark one crowded room: a timer start pushed to N sockets, then the room list under load.
+
+Run by hand, not a test (`make bench`, or `.venv/bin/python bench/room_broadcast.py`):
+
+    DATABASE_URL=... REDIS_URL=... CHANNEL_LAYER_BACKEND=pubsub|core \\
+        .venv/bin/python bench/room_broadcast.py --clients 1000 --seconds 10
+
+It makes N throw-away users with sessions and one room holding all of them (through
+the ORM, against whatever DATABASE_URL says; migrate that database first), starts
+the real server on a free 127.0.0.1 port, opens N WebSockets on the room, waits
+for each one's snapshot, presses Start over HTTP and records for every socket the
+delay from just before the POST to its first frame showing the timer running. Then
+it loads the room list with a bounded number of concurrent logged-in requests.
+Everything it made is deleted at the end (unless --keep) and the server stopped.
+
+The server gets this process's environment, so DATABASE_URL, REDIS_URL,
+CHANNEL_LAYER_BACKEND, DEBUG... apply to both. `--server uvicorn` needs uvicorn, which
+pyproject.toml does not list (pip install 'uvicorn[standard]'); it runs without lifespan,
+so without the in-process scheduler (the start push does not need it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import logging
+import os
+import platform
+import resource
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focusmate.settings")
+
+import django  # noqa: E402
+
+django.setup()
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+
+import httpx  # noqa: E402
+import websockets  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.migrations.executor import MigrationExecutor  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.crypto import get_random_string  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from rooms.models import Participant, Room  # noqa: E402
+from timers.models import Timer  # noqa: E402
+
+HOST = "127.0.0.1"
+RUNNING = 'data-status="running"'
+SESSION_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"  # what Django's own keys use
+
+
+# --- the fixture: users, sessions, one room ------------------------------------------------
+
+
+@dataclass
+class Fixture:
+    tag: str
+    room_id: int
+    user_ids: list[int]
+    session_keys: list[str]
+
+
+def check_migrated() -> None:
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        sys.exit(f"The database ({connection.vendor}) has unapplied migrations: run migrate.")
+
+
+def create_fixture(clients: int) -> Fixture:
+    """N users, a logged-in session each, and one public room with all of them present."""
+    tag = f"bench{secrets.token_hex(3)}"
+    unusable = make_password(None)  # nobody can log in with a password as these users
+    users = User.objects.bulk_create(
+        User(username=f"{tag}_{i}", email=f"{tag}_{i}@bench.invalid", password=unusable)
+        for i in range(clients)
+    )
+    users = list(User.objects.filter(username__startswith=f"{tag}_").order_by("pk"))
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    expires = timezone.now() + timedelta(days=1)
+    encoder = SessionStore()
+    sessions = [
+        Session(
+            session_key=get_random_string(32, SESSION_KEY_CHARS),
+            session_data=encoder.encode(
+                {
+                    SESSION_KEY: str(user.pk),
+                    BACKEND_SESSION_KEY: backend,
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                }
+            ),
+            expire_date=expires,
+        )
+        for user in users
+    ]
+    Session.objects.bulk_create(sessions)
+    room = Room.objects.create(name=f"Benchmark {tag}", owner=users[0], is_public=True)
+    Timer.objects.create(room=room)
+    now = timezone.now()
+    Participant.objects.bulk_create(
+        Participant(room=room, user=user, joined_at=now, joined_seq=1) for user in users
+    )
+    return Fixture(
+        tag=tag,
+        room_id=room.pk,
+        user_ids=[user.pk for user in users],
+        session_keys=[session.session_key for session in sessions],
+    )
+
+
+def delete_fixture(fixture: Fixture) -> None:
+    Room.objects.filter(pk=fixture.room_id).delete()
+    Session.objects.filter(session_key__in=fixture.session_keys).delete()
+    User.objects.filter(pk__in=fixture.user_ids).delete()
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, kind: str, port: int, *, workers: bool):
+        if kind == "uvicorn":
+            if importlib.util.find_spec("uvicorn") is None:
+                sys.exit(
+                    "--server uvicorn needs uvicorn: .venv/bin/pip install 'uvicorn[standard]'"
+                )
+            # No lifespan: the timer scheduler does not run in this process (not needed here).
+            command = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "focusmate.asgi:application",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--lifespan",
+                "off",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ]
+        else:
+            command = [sys.executable, "manage.py", "serve", "--host", HOST, "--port", str(port)]
+            if not workers:
+                command.append("--no-workers")
+        self.url = f"http://{HOST}:{port}"
+        self.log_path = ROOT / "var" / f"bench-{port}.log"
+        self.log_path.parent.mkdir(exist_ok=True)
+        self._log = self.log_path.open("w")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def wait_until_up(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)  # a start-up poll, not a test
+        raise RuntimeError(f"the server did not start in {timeout} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        self._log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+# --- the sockets -----------------------------------------------------------------------------
+
+
+@dataclass
+class Client:
+    session_key: str
+    ws: object = None
+    connect_started: float = 0.0
+    snapshot_at: float | None = None
+    running_at: float | None = None
+    running_frame_bytes: int = 0
+    frames: int = 0
+    last_frame_at: float = 0.0
+    online_shown: int = 0  # people shown online by the last people list received
+    received_bytes: int = 0
+    snapshot: asyncio.Event = field(default_factory=asyncio.Event)
+    error: str | None = None
+
+
+async def read_frames(client: Client) -> None:
+    try:
+        async for frame in client.ws:
+            at = time.perf_counter()
+            text = frame if isinstance(frame, str) else frame.decode()
+            client.frames += 1
+            client.last_frame_at = at
+            if 'id="participants"' in text:
+                client.online_shown = text.count('data-online="true"')
+            client.received_bytes += len(text)
+            if client.snapshot_at is None and 'id="timer"' in text:
+                client.snapshot_at = at
+                client.snapshot.set()
+            elif client.running_at is None and RUNNING in text:
+                client.running_at = at
+                client.running_frame_bytes = len(text)
+    except websockets.ConnectionClosed as closed:
+        if client.snapshot_at is None:
+            client.error = (
+                f"closed before the snapshot ({closed.rcvd.code if closed.rcvd else '?'})"
+            )
+
+
+async def open_client(client: Client, url: str, origin: str, gate: asyncio.Semaphore) -> None:
+    async with gate:
+        client.connect_started = time.perf_counter()
+        try:
+            client.ws = await websockets.connect(
+                url,
+                origin=origin,
+                additional_headers={"Cookie": f"sessionid={client.session_key}"},
+                max_size=None,
+                open_timeout=30,
+                ping_interval=None,  # the server's pings are enough; keep the traffic measured
+                close_timeout=2,
+            )
+        except (OSError, websockets.InvalidHandshake, TimeoutError) as error:
+            client.error = f"connect: {error!r}"
+            client.snapshot.set()
+            return
+    asyncio.get_running_loop().create_task(read_frames(client))
+    try:
+        await asyncio.wait_for(client.snapshot.wait(), timeout=60)
+    except TimeoutError:
+        client.error = client.error or "no snapshot in 60 s"
+
+
+# --- the figures -----------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds >= 0.01 else f"{seconds * 1000:.1f} ms"
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    return (
+        f"p50 {ms(percentile(values, 50))}  p99 {ms(percentile(values, 99))}  max {ms(max(values))}"
+    )
+
+
+def size(count: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    raise AssertionError("unreachable")
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+async def press_start(base: str, room_id: int, session_key: str) -> tuple[float, int]:
+    """GETs the room page (for the CSRF cookie), then POSTs start; returns (t0, status)."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        http.cookies.set("sessionid", session_key, domain=HOST)
+        page = await http.get(f"/rooms/{room_id}/")
+        page.raise_for_status()
+        token = http.cookies.get("csrftoken")
+        if not token:
+            raise RuntimeError("the room page set no csrftoken cookie")
+        headers = {
+            "X-CSRFToken": token,
+            "Origin": base,
+            "Referer": f"{base}/rooms/{room_id}/",
+            "HX-Request": "true",
+        }
+        t0 = time.perf_counter()
+        response = await http.post(
+            f"/rooms/{room_id}/timer/", data={"action": "start"}, headers=headers
+        )
+        return t0, response.status_code
+
+
+async def load_room_list(
+    base: str, session_keys: list[str], *, concurrency: int, seconds: float
+) -> tuple[list[float], int, float]:
+    """`concurrency` logged-in clients GET /rooms/ back to back for `seconds`.
+
+    Each first makes one uncounted request (its connection and the server's first
+    renders); the timed part starts when all have.
+    """
+    latencies: list[float] = []
+    errors = 0
+    warm = asyncio.Barrier(concurrency + 1)
+    go = asyncio.Event()
+    stop_at = 0.0
+
+    async def worker(session_key: str) -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            http.cookies.set("sessionid", session_key, domain=HOST)
+            try:
+                await http.get("/rooms/")
+            finally:
+                await warm.wait()
+            await go.wait()
+            while time.perf_counter() < stop_at:
+                began = time.perf_counter()
+                try:
+                    response = await http.get("/rooms/")
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    latencies.append(time.perf_counter() - began)
+                else:
+                    errors += 1
+
+    keys = [session_keys[i % len(session_keys)] for i in range(concurrency)]
+    workers = [asyncio.create_task(worker(key)) for key in keys]
+    await warm.wait()
+    began = time.perf_counter()
+    stop_at = began + seconds
+    go.set()
+    await asyncio.gather(*workers)
+    return latencies, errors, time.perf_counter() - began
+
+
+async def run(args: argparse.Namespace, fixture: Fixture, base: str) -> list[str]:
+    lines: list[str] = []
+    origin = base
+    url = f"ws://{HOST}:{base.rsplit(':', 1)[1]}/ws/rooms/{fixture.room_id}/"
+    clients = [Client(session_key=key) for key in fixture.session_keys]
+
+    gate = asyncio.Semaphore(args.connect_concurrency)
+    began = time.perf_counter()
+    await asyncio.gather(*(open_client(client, url, origin, gate) for client in clients))
+    connect_seconds = time.perf_counter() - began
+    ready = [c for c in clients if c.snapshot_at is not None and c.error is None]
+    failed = [c for c in clients if c.snapshot_at is None or c.error is not None]
+    lines.append(
+        f"connect    {len(ready)}/{len(clients)} sockets with a snapshot in "
+        f"{connect_seconds:.2f} s ({args.connect_concurrency} handshakes at a time); "
+        f"connect->snapshot {spread([c.snapshot_at - c.connect_started for c in ready])}"
+    )
+    if failed:
+        reasons = sorted({c.error or "?" for c in failed})
+        lines.append(f"failures   {len(failed)}: {'; '.join(reasons)[:300]}")
+
+    # Every join pushes the people list to the whole room: wait for that to drain, and
+    # report it, before the timed part.
+    drained = await settle(ready, limit=args.push_timeout)
+    presence_frames = sum(c.frames - 1 for c in ready)
+    lines.append(
+        f"presence   pushes while the room filled: {presence_frames / max(1, len(ready)):.1f} "
+        f"frames per socket, {size(sum(c.received_bytes for c in ready))} in all (snapshots "
+        f"included); the last {max(c.last_frame_at for c in ready) - began:.2f} s after the "
+        "first connect" + ("" if drained else f" (STILL BUSY after {args.push_timeout:.0f} s)")
+    )
+    if ready:
+        shown = [c.online_shown for c in ready]
+        complete = sum(1 for count in shown if count == len(ready))
+        lines.append(
+            f"presence   {complete}/{len(ready)} sockets ended up showing all {len(ready)} "
+            f"people online (the rest missed pushes; shown min {min(shown)}, max {max(shown)})"
+        )
+
+    t0, status = await press_start(base, fixture.room_id, fixture.session_keys[0])
+    post_done = time.perf_counter() - t0
+    deadline = time.perf_counter() + args.push_timeout
+    while time.perf_counter() < deadline and any(c.running_at is None for c in ready):
+        await asyncio.sleep(0.01)  # the sockets' readers record the arrivals
+    delays = [c.running_at - t0 for c in ready if c.running_at is not None]
+    frame_bytes = max((c.running_frame_bytes for c in ready), default=0)
+    lines.append(
+        f"start      POST {status} in {ms(post_done)}; pushed to {len(delays)}/{len(clients)} "
+        f"sockets; POST->frame {spread(delays)}; frame {size(frame_bytes)}"
+    )
+
+    latencies, errors, took = await load_room_list(
+        base, fixture.session_keys, concurrency=args.concurrency, seconds=args.seconds
+    )
+    lines.append(
+        f"room list  GET /rooms/, {args.concurrency} concurrent for {took:.1f} s with "
+        f"{len(ready)} sockets open: {len(latencies)} ok, {errors} errors, "
+        f"{len(latencies) / took:.1f} req/s; "
+        + (
+            f"p50 {ms(percentile(latencies, 50))}  p99 {ms(percentile(latencies, 99))}"
+            if latencies
+            else "no successful request"
+        )
+    )
+
+    for client in clients:
+        if client.ws is not None:
+            client.ws.transport.abort()  # no close storm: the server is stopped next
+    return lines
+
+
+async def settle(clients: list[Client], *, quiet: float = 1.0, limit: float = 30) -> bool:
+    """Waits until no socket has received a frame for `quiet` seconds; False after `limit`."""
+    stop_at = time.perf_counter() + limit
+    last = sum(c.frames for c in clients)
+    quiet_since = time.perf_counter()
+    while time.perf_counter() < stop_at:
+        await asyncio.sleep(0.05)
+        now_frames = sum(c.frames for c in clients)
+        if now_frames != last:
+            last, quiet_since = now_frames, time.perf_counter()
+        elif time.perf_counter() - quiet_since >= quiet:
+            return True
+    return False
+
+
+def raise_open_file_limit(needed: int) -> str:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    return str(soft)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=200, help="sockets in the room (200)")
+    parser.add_argument("--seconds", type=float, default=10, help="room list load time (10)")
+    parser.add_argument("--concurrency", type=int, default=20, help="room list requests (20)")
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    parser.add_argument(
+        "--no-workers", action="store_true", help="daphne: no in-process timer scheduler"
+    )
+    parser.add_argument(
+        "--connect-concurrency", type=int, default=50, help="handshakes at a time (50)"
+    )
+    parser.add_argument("--push-timeout", type=float, default=30, help="seconds to wait (30)")
+    parser.add_argument("--keep", action="store_true", help="keep the users and room afterwards")
+    args = parser.parse_args()
+    if not 1 <= args.clients <= 5000:
+        parser.error("--clients must be between 1 and 5000")
+    if not 0 < args.seconds <= 300 or not 1 <= args.concurrency <= 500:
+        parser.error("--seconds must be in (0, 300] and --concurrency in [1, 500]")
+
+    nofile = raise_open_file_limit(2 * args.clients + args.concurrency + 256)
+    check_migrated()
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    fixture = create_fixture(args.clients)
+    connection.close()  # the server is another process; SQLite must not see us holding a lock
+    port = free_port()
+    with_workers = args.server == "daphne" and not args.no_workers
+    server = Server(args.server, port, workers=with_workers)
+    lines = [
+        f"config     server={args.server}{'+workers' if with_workers else ''} "
+        f"db={connection.vendor} layer={layer.rsplit('.', 1)[-1]} ({layer}) "
+        f"clients={args.clients} debug={settings.DEBUG} python={platform.python_version()} "
+        f"django={django.get_version()} cpus={os.cpu_count()} nofile={nofile}"
+    ]
+    try:
+        server.wait_until_up()
+        lines += asyncio.run(run(args, fixture, server.url))
+    except BaseException:
+        print("\n".join(lines), file=sys.stderr)
+        print(f"--- server log ({server.log_path}) ---\n{server.log_tail()}", file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+        if not args.keep:
+            delete_fixture(fixture)
+    print("```")
+    print("\n".join(lines))
+    print("```")
+
+
+if __name__ == "__main__":
+    main()
