@@ -254,6 +254,7 @@ SECURE_CSP = {
 
 # Timer
 TIMER_SYNC_SECONDS = env.float("TIMER_SYNC_SECONDS", default=10.0)
+PRESENCE_COALESCE_SECONDS = env.float("PRESENCE_COALESCE_SECONDS", default=0.5)
 
 LOGGING = {
     "version": 1,

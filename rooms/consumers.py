@@ -15,6 +15,7 @@ from focusmate.lib.broadcast import room_group
 from focusmate.lib.http import error_message
 from rooms import services
 from rooms.models import Participant, Room
+from rooms.presence import presence_changed
 from rooms.rendering import render_participants
 
 logger = logging.getLogger(__name__)
@@ -44,16 +45,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.group = room_group(room_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await database_sync_to_async(services.presence_change)(room_id=room_id, user=user, delta=+1)
+        if await database_sync_to_async(services.presence_change)(
+            room_id=room_id, user=user, delta=+1
+        ):
+            await presence_changed(room_id=room_id, user_id=user.pk)
         await self.send(text_data=await self._snapshot())
 
     async def disconnect(self, code: int) -> None:
         if self.room_id is None:
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        await database_sync_to_async(services.presence_change)(
-            room_id=self.room_id, user=self.scope["user"], delta=-1
-        )
+        user = self.scope["user"]
+        if await database_sync_to_async(services.presence_change)(
+            room_id=self.room_id, user=user, delta=-1
+        ):
+            await presence_changed(room_id=self.room_id, user_id=user.pk)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Frames from the htmx ws extension: {"action": "start"} or {"intention": "…"}."""
@@ -89,9 +95,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         from timers.services import timer_advance
 
         timer = timer_advance(room_id=self.room_id)
-        return render_timer(timer, oob=True) + render_participants(
-            timer.room, oob=True, timer=timer
-        )
+        return render_timer(timer, oob=True) + render_participants(timer.room, oob=True)
 
     def _command(self, action: str) -> None:
         from timers.services import timer_command

@@ -1,44 +1,58 @@
-"""The participants partial, rendered once per broadcast (it never depends on the viewer)."""
+"""The people partials, rendered once per broadcast (they never depend on the viewer).
+
+A person's status (focusing, on break, …) is not rendered per timer change: every
+person carries all the labels and CSS shows the one that matches `#timer`'s state, so a
+timer push stays small however many people are in the room. Presence and membership
+changes push only the people that changed, plus the head count.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from rooms.models import Room
+from rooms.models import Participant, Room
 from rooms.queries import participants_for_room
-from timers import engine
-from timers.models import Timer
 
 
-def participant_status(timer: Timer | None) -> tuple[str, str]:
-    """What an online participant is doing, derived from the room's timer as of now."""
-    if timer is None:
-        return "idle", "Idle"
-    from timers.services import timer_settings
-
-    # As the timer is now, even if the scheduler has not yet stored a passed deadline.
-    state, _ = engine.advance(timer.state, timer_settings(timer.room), timezone.now())
-    if state.status is engine.Status.IDLE:
-        return "idle", "Idle"
-    if state.status is engine.Status.PAUSED:
-        return "paused", "Paused"
-    if state.phase is engine.Phase.WORK:
-        return "focusing", "Focusing"
-    return "break", "On break"
-
-
-def render_participants(room: Room, *, oob: bool = False, timer: Timer | None = None) -> str:
-    if timer is None:
-        timer = Timer.objects.filter(room=room).first()
-    status, status_label = participant_status(timer)
+def render_participants(room: Room, *, oob: bool = False) -> str:
+    participants = participants_for_room(room)
     return render_to_string(
         "rooms/_participants.html",
-        {
-            "room": room,
-            "participants": participants_for_room(room),
-            "status": status,
-            "status_label": status_label,
-            "oob": oob,
-        },
+        {"room": room, "participants": participants, "count": len(participants), "oob": oob},
+    )
+
+
+def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> str:
+    """Out-of-band updates for these people (present ones replaced, departed ones removed)."""
+    user_ids = set(user_ids)
+    present = {
+        p.user_id: p
+        for p in Participant.objects.present()
+        .filter(room=room, user_id__in=user_ids)
+        .select_related("user")
+    }
+    count = Participant.objects.present().filter(room=room).count()
+    parts = [
+        render_to_string("rooms/_people_count.html", {"room": room, "count": count, "oob": True})
+    ]
+    for user_id in sorted(user_ids):
+        if user_id in present:
+            parts.append(
+                render_to_string(
+                    "rooms/_person.html", {"p": present[user_id], "room": room, "oob": True}
+                )
+            )
+        else:
+            parts.append(f'<li id="person-{user_id}" hx-swap-oob="delete"></li>')
+    return "".join(parts)
+
+
+def render_person_joined(room: Room, participant: Participant) -> str:
+    """Appends a newcomer to everyone's list, and updates the head count."""
+    count = Participant.objects.present().filter(room=room).count()
+    person = render_to_string("rooms/_person.html", {"p": participant, "room": room, "oob": False})
+    return f'<ul id="people" hx-swap-oob="beforeend">{person}</ul>' + render_to_string(
+        "rooms/_people_count.html", {"room": room, "count": count, "oob": True}
     )

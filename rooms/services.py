@@ -16,7 +16,7 @@ from django.utils import timezone
 from focusmate.lib import broadcast
 from focusmate.lib.ratelimit import hit
 from rooms.models import Participant, Room, new_invite_token
-from rooms.rendering import render_participants
+from rooms.rendering import render_people_changes, render_person_joined
 from timers import engine
 from timers.models import Timer
 
@@ -25,9 +25,9 @@ logger = logging.getLogger(__name__)
 ROOM_SETTINGS_FIELDS = Room.SETTINGS_FIELDS
 
 
-def broadcast_participants(room: Room) -> None:
+def broadcast_people_changes(room: Room, *, user_ids) -> None:
     broadcast.send_html_on_commit(
-        broadcast.room_group(room.pk), render_participants(room, oob=True)
+        broadcast.room_group(room.pk), render_people_changes(room, user_ids=user_ids)
     )
 
 
@@ -138,7 +138,10 @@ def room_join(*, room: Room, user, token: str | None = None) -> Participant:
     participant.joined_seq = state.seq
     participant.joined_elapsed_seconds = state.elapsed_at(now, timer_settings(room))
     participant.save()
-    broadcast_participants(room)
+    participant.user = user
+    broadcast.send_html_on_commit(
+        broadcast.room_group(room.pk), render_person_joined(room, participant)
+    )
     _after_join(user)
     return participant
 
@@ -163,7 +166,7 @@ def room_leave(*, room: Room, user) -> None:
     )
     if not updated:
         raise ValidationError("You're not in this room.")
-    broadcast_participants(room)
+    broadcast_people_changes(room, user_ids=[user.pk])
 
 
 @transaction.atomic
@@ -177,23 +180,24 @@ def participant_set_intention(*, room: Room, user, intention: str) -> Participan
     hit(f"intention:{user.pk}", limit=10, per_seconds=60)
     participant.intention = intention
     participant.save(update_fields=["intention"])
-    broadcast_participants(room)
+    broadcast_people_changes(room, user_ids=[user.pk])
     return participant
 
 
 @transaction.atomic
 def presence_change(*, room_id: int, user, delta: int) -> bool:
-    """Counts a socket opening (+1) or closing (-1); True when online/offline flipped."""
+    """Counts a socket opening (+1) or closing (-1); True when online/offline flipped.
+
+    It does not broadcast: the socket layer coalesces flips (rooms/presence.py), since a
+    room filling up would otherwise send every arrival to everyone already there.
+    """
     participant = Participant.objects.select_for_update().filter(room_id=room_id, user=user).first()
     if participant is None:
         return False
     before = participant.online_connections
     after = max(0, before + delta)
     Participant.objects.filter(pk=participant.pk).update(online_connections=after)
-    flipped = (before == 0) != (after == 0)
-    if flipped:
-        broadcast_participants(Room.objects.get(pk=room_id))
-    return flipped
+    return (before == 0) != (after == 0)
 
 
 def presence_reset_all() -> int:

@@ -13,7 +13,6 @@ from rooms import services
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
 from rooms.queries import participants_for_room, rooms_for_list
-from rooms.rendering import participant_status
 from timers import services as timer_services
 from timers.rendering import timer_context
 
@@ -91,7 +90,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "intention_form": IntentionForm(instance=participant) if present else None,
         **timer_context(timer),
     }
-    context["status"], context["status_label"] = participant_status(timer)
+    context["count"] = len(context["participants"])
     return render(request, "rooms/detail.html", context)
 
 

@@ -129,15 +129,10 @@ def _save(timer: Timer) -> None:
 
 
 def broadcast_timer(timer: Timer) -> None:
-    """Renders the room's timer and people once and pushes them to the room on commit.
-
-    The people list comes along because each person's status (focusing, on break)
-    follows the timer.
-    """
-    from rooms.rendering import render_participants
-
-    html = render_timer(timer, oob=True) + render_participants(timer.room, oob=True, timer=timer)
-    broadcast.send_html_on_commit(broadcast.room_group(timer.room_id), html)
+    """Renders the room's timer once and pushes it to the room on commit."""
+    broadcast.send_html_on_commit(
+        broadcast.room_group(timer.room_id), render_timer(timer, oob=True)
+    )
 
 
 def timer_for_room(room: Room) -> Timer:

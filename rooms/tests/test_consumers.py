@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from focusmate.asgi import application
+from rooms import services as room_services
 from rooms.models import Participant
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
@@ -60,6 +61,11 @@ async def _alice_and_bob_connected(room, cookies):
     finally:
         for communicator in sockets:
             await communicator.disconnect()
+
+
+@pytest.fixture(autouse=True)
+def _quick_presence(settings):
+    settings.PRESENCE_COALESCE_SECONDS = 0.05
 
 
 @pytest.fixture
@@ -153,3 +159,39 @@ async def _frame_containing(communicator, text: str) -> str:
         frame = await communicator.receive_from(timeout=3)
         if text in frame:
             return frame
+
+
+async def test_a_timer_push_carries_the_timer_alone(room, alice, cookies):
+    from timers.services import timer_command
+
+    async with _alice_and_bob_connected(room, cookies) as (alice_socket, _):
+        await database_sync_to_async(timer_command)(room=room, by=alice, action="start")
+        frame = await _receive_timer(alice_socket)
+
+    assert 'id="participants"' not in frame
+    assert "person-" not in frame
+
+
+async def test_arrivals_are_pushed_together_as_the_people_who_changed(
+    room, bob, charlie, cookies, settings
+):
+    settings.PRESENCE_COALESCE_SECONDS = 0.3
+    await database_sync_to_async(room_services.room_join)(room=room, user=charlie)
+    watcher = _communicator(room, cookies["alice"])
+    await watcher.connect()
+    await _receive_timer(watcher)
+    while not await watcher.receive_nothing(timeout=0.5):
+        await watcher.receive_from()
+    arrivals = [_communicator(room, cookies["bob"]), _communicator(room, cookies["charlie"])]
+    for communicator in arrivals:
+        await communicator.connect()
+
+    frame = await watcher.receive_from(timeout=3)
+    quiet_after = await watcher.receive_nothing(timeout=0.6)
+    for communicator in (*arrivals, watcher):
+        await communicator.disconnect()
+
+    assert f'id="person-{bob.pk}"' in frame and f'id="person-{charlie.pk}"' in frame
+    assert frame.count('class="person is-online"') == 2
+    assert 'id="people-count"' in frame
+    assert quiet_after

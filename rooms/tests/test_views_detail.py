@@ -229,5 +229,5 @@ def test_the_page_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(room.get_absolute_url())
 
-    assert response.content.decode().count('<li class="person') == people
+    assert response.content.decode().count('<li id="person-') == people
     assert f'data-count="{people}"' in response.content.decode()
