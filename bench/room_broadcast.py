@@ -27,6 +27,7 @@ import importlib.util
 import logging
 import os
 import platform
+import re
 import resource
 import secrets
 import socket
@@ -218,10 +219,19 @@ class Client:
     running_frame_bytes: int = 0
     frames: int = 0
     last_frame_at: float = 0.0
-    online_shown: int = 0  # people shown online by the last people list received
+    people: dict[str, bool] = field(default_factory=dict)  # person id -> shown online
+
+    @property
+    def online_shown(self) -> int:
+        return sum(self.people.values())
+
     received_bytes: int = 0
     snapshot: asyncio.Event = field(default_factory=asyncio.Event)
     error: str | None = None
+
+
+PERSON = re.compile(r'<li id="person-(\d+)"[^>]*?data-online="(true|false)"')
+GONE = re.compile(r'<li id="person-(\d+)" hx-swap-oob="delete"')
 
 
 async def read_frames(client: Client) -> None:
@@ -232,7 +242,12 @@ async def read_frames(client: Client) -> None:
             client.frames += 1
             client.last_frame_at = at
             if 'id="participants"' in text:
-                client.online_shown = text.count('data-online="true"')
+                client.people.clear()  # a full list replaces what the page showed
+            # Presence arrives as whole lists (snapshots) or as the people who changed.
+            for person, online in PERSON.findall(text):
+                client.people[person] = online == "true"
+            for person in GONE.findall(text):
+                client.people.pop(person, None)
             client.received_bytes += len(text)
             if client.snapshot_at is None and 'id="timer"' in text:
                 client.snapshot_at = at

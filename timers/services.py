@@ -176,8 +176,16 @@ def timer_command(*, room: Room, by, action: str, now: datetime | None = None) -
 
 
 def timer_advance(*, room_id: int, now: datetime | None = None) -> Timer:
-    """Catches one timer up to now (a page load, a reconnect), saving only if it changed."""
+    """Catches one timer up to now (a page load, a reconnect), saving only if it changed.
+
+    It reads without a lock first: most of the time nothing is due, and a room filling
+    with sockets should not queue every snapshot behind the timer's row lock.
+    """
     now = now or timezone.now()
+    timer = Timer.objects.select_related("room").get(room_id=room_id)
+    _, completed = engine.advance(timer.state, timer_settings(timer.room), now)
+    if not completed:
+        return timer
     with transaction.atomic():
         timer = _locked_timer(room_id)
         if _catch_up(timer, now):
