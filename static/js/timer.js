@@ -374,6 +374,16 @@
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") sync();
     });
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      // A button's response can arrive after a newer push (the other tab was quicker):
+      // never let an older state replace a newer one.
+      const current = document.getElementById("timer");
+      if (!current || !event.detail.target || event.detail.target.id !== "timer") return;
+      const match = /data-version="(\d+)"/.exec(event.detail.serverResponse || "");
+      if (match && Number(match[1]) < wholeNumber(current.dataset.version, 0)) {
+        event.detail.shouldSwap = false;
+      }
+    });
     window.addEventListener("pageshow", function (event) {
       // Back/forward cache: the page and this script wake up with an old state.
       if (event.persisted) sync();

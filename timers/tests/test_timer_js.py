@@ -67,6 +67,7 @@ def timer_html(
     duration: int = 1500,
     actions: tuple[str, ...] = ("pause", "skip", "reset"),
     oob: bool = True,
+    version: int = 0,
 ) -> str:
     buttons = "".join(
         f'<button type="submit" name="action" value="{action}" class="button">'
@@ -79,6 +80,7 @@ def timer_html(
    data-ends-at="{iso(ends_at) if ends_at else ""}"
    data-remaining="{remaining}" data-duration="{duration}"
    data-server-now="{iso(server_now)}" data-seq="{seq}" data-phase-label="{label}"
+   data-version="{version}"
    data-sync-url="/sync/timer/">
   <div class="timer-dial">
     <svg class="timer-ring" viewBox="0 0 120 120" aria-hidden="true">
@@ -441,3 +443,24 @@ def test_a_page_without_a_timer_is_left_alone_until_one_arrives(open_timer_page)
     expect(timer_page.clock).to_have_text("01:05")
     expect(timer_page.page).to_have_title("01:05 · Work — No timer")
     assert timer_page.errors == []
+
+
+def test_an_older_response_never_replaces_a_newer_state(timer_page, site):
+    timer_page.push(
+        timer_html(status="paused", server_now=NOW, remaining=900, actions=("resume",), version=8)
+    )
+    expect(timer_page.clock).to_have_text("15:00")
+
+    # A slow response to an earlier button press (version 7) arrives after the push.
+    site.sync_fragment = timer_html(
+        status="paused", server_now=NOW, remaining=600, actions=("resume",), oob=False, version=7
+    )
+    timer_page.evaluate("window.focusmate.timer.sync()")
+    timer_page.page.wait_for_timeout(300)
+    expect(timer_page.clock).to_have_text("15:00")
+
+    site.sync_fragment = timer_html(
+        status="paused", server_now=NOW, remaining=300, actions=("resume",), oob=False, version=9
+    )
+    timer_page.evaluate("window.focusmate.timer.sync()")
+    expect(timer_page.clock).to_have_text("05:00")
