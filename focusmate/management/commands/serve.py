@@ -9,13 +9,34 @@ layer they can reach the sockets of this process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("focusmate.serve")
+
+# How long a stopping server waits for database work already under way.
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+async def _wind_down(tasks: list[asyncio.Task]) -> None:
+    """Stops the workers, then lets the database thread finish what it is doing.
+
+    A socket's last presence update or a scheduler pass may be running in asgiref's
+    database thread when the server is told to stop, and its on-commit broadcast
+    needs this event loop. Once the loop has stopped, that thread waits for ever, and
+    the interpreter, which joins it at exit, never exits. So the loop keeps turning
+    until a no-op queued behind that work has run.
+    """
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(sync_to_async(lambda: None)(), SHUTDOWN_GRACE_SECONDS)
 
 
 class Command(BaseCommand):
@@ -33,6 +54,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, no_workers: bool, **options):
         from daphne.endpoints import build_endpoint_description_strings
         from daphne.server import Server
+        from twisted.internet import defer, reactor
 
         from focusmate.asgi import application
 
@@ -50,6 +72,12 @@ class Command(BaseCommand):
             for path in workers:
                 tasks.append(loop.create_task(import_string(path)(), name=path))
                 logger.info("started in-process worker %s", path)
+            # Twisted runs "before shutdown" triggers while the event loop still turns.
+            reactor.addSystemEventTrigger(
+                "before",
+                "shutdown",
+                lambda: defer.Deferred.fromFuture(asyncio.ensure_future(_wind_down(tasks))),
+            )
 
         self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
         Server(
@@ -58,6 +86,4 @@ class Command(BaseCommand):
             ready_callable=start_workers,
             verbosity=int(options.get("verbosity", 1)),
         ).run()
-        for task in tasks:
-            task.cancel()
         self.stdout.write("Stopped.")
