@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -105,6 +106,7 @@ class LiveSite:
             "ACCOUNT_RATE_LIMITS_ENABLED": "false",
             "CHANNEL_LAYER_PREFIX": f"e2e{self.port}",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",
             **(extra_env or {}),
         }
         self.log_path = Path(django_settings.BASE_DIR) / "var" / f"live-{self.port}.log"
@@ -137,14 +139,25 @@ class LiveSite:
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
+            # A server that ignores SIGTERM would hang a deployment's restart too. SIGABRT
+            # makes faulthandler write every thread's stack to the log, then it dies.
+            self.process.send_signal(signal.SIGABRT)
+            self.process.wait(timeout=10)
+            raise RuntimeError(
+                f"live server did not stop on SIGTERM within 10 s; stacks in {self.log_path}"
+            ) from None
+        finally:
+            self._log.close()
 
 
 @pytest.fixture
-def live_site(transactional_db):
-    """The whole site served by a real ASGI server against the test database."""
-    site = LiveSite()
+def live_site(request, transactional_db):
+    """The whole site served by a real ASGI server against the test database.
+
+    Extra environment for the server comes by indirect parametrisation, e.g.
+    `@pytest.mark.parametrize("live_site", [{"TIMER_SYNC_SECONDS": "1"}], indirect=True)`.
+    """
+    site = LiveSite(extra_env=getattr(request, "param", None))
     yield site
     site.stop()
 
