@@ -12,31 +12,42 @@ import asyncio
 import contextlib
 import logging
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("focusmate.serve")
 
-# How long a stopping server waits for database work already under way.
+# How long a stopping server waits for work already under way.
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
-async def _wind_down(tasks: list[asyncio.Task]) -> None:
-    """Stops the workers, then lets the database thread finish what it is doing.
+async def _wind_down() -> None:
+    """Cancels what is left on the loop (workers, sockets) and lets its sync work finish.
 
-    A socket's last presence update or a scheduler pass may be running in asgiref's
-    database thread when the server is told to stop, and its on-commit broadcast
-    needs this event loop. Once the loop has stopped, that thread waits for ever, and
-    the interpreter, which joins it at exit, never exits. So the loop keeps turning
-    until a no-op queued behind that work has run.
+    A socket's last presence update or a scheduler pass may be running in one of
+    asgiref's sync threads when the server stops, and its on-commit broadcast needs
+    this event loop. With the loop stopped for good, that thread would wait for ever,
+    and the interpreter, which joins it at exit, would never exit. So the loop turns
+    until every task is done and a no-op queued behind every sync thread has run.
     """
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    loop = asyncio.get_running_loop()
+    this_task = asyncio.current_task()
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(sync_to_async(lambda: None)(), SHUTDOWN_GRACE_SECONDS)
+        async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
+            while pending := [task for task in asyncio.all_tasks() if task is not this_task]:
+                for task in pending:
+                    task.cancel()
+                # A cancelled sync_to_async call still waits for its thread.
+                await asyncio.gather(*pending, return_exceptions=True)
+            executors = [SyncToAsync.single_thread_executor]
+            executors += list(SyncToAsync.context_to_thread_executor.values())
+            noops = []
+            for executor in executors:
+                with contextlib.suppress(RuntimeError):  # that request's thread is gone
+                    noops.append(loop.run_in_executor(executor, lambda: None))
+            await asyncio.gather(*noops)
 
 
 class Command(BaseCommand):
@@ -54,7 +65,6 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, no_workers: bool, **options):
         from daphne.endpoints import build_endpoint_description_strings
         from daphne.server import Server
-        from twisted.internet import defer, reactor
 
         from focusmate.asgi import application
 
@@ -72,12 +82,6 @@ class Command(BaseCommand):
             for path in workers:
                 tasks.append(loop.create_task(import_string(path)(), name=path))
                 logger.info("started in-process worker %s", path)
-            # Twisted runs "before shutdown" triggers while the event loop still turns.
-            reactor.addSystemEventTrigger(
-                "before",
-                "shutdown",
-                lambda: defer.Deferred.fromFuture(asyncio.ensure_future(_wind_down(tasks))),
-            )
 
         self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
         Server(
@@ -86,4 +90,6 @@ class Command(BaseCommand):
             ready_callable=start_workers,
             verbosity=int(options.get("verbosity", 1)),
         ).run()
+        # Daphne has stopped the loop; turn it until the work left on it is done.
+        asyncio.get_event_loop().run_until_complete(_wind_down())
         self.stdout.write("Stopped.")
