@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -128,6 +129,7 @@ class LiveSite:
             "FOCUSMATE_ACCEPT_TEST_HASHES": "true",
             "CHANNEL_LAYER_PREFIX": f"e2e{self.port}",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",
             **(extra_env or {}),
         }
         self.log_path = Path(django_settings.BASE_DIR) / "var" / f"live-{self.port}.log"
@@ -155,19 +157,38 @@ class LiveSite:
                 time.sleep(0.2)
         raise RuntimeError(f"live server did not start:\n{self.log_path.read_text()}")
 
+    def log_in(self, page, user, password: str) -> None:
+        """Signs `user` in through the login form (the server accepts the tests' hashes)."""
+        page.goto(f"{self.url}/accounts/login/")
+        page.fill("input[name=login]", user.username)
+        page.fill("input[name=password]", password)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
+            # A server that ignores SIGTERM would hang a deployment's restart too. SIGABRT
+            # makes faulthandler write every thread's stack to the log, then it dies.
+            self.process.send_signal(signal.SIGABRT)
+            self.process.wait(timeout=10)
+            raise RuntimeError(
+                f"live server did not stop on SIGTERM within 10 s; stacks in {self.log_path}"
+            ) from None
+        finally:
+            self._log.close()
 
 
 @pytest.fixture
-def live_site(transactional_db):
-    """The whole site served by a real ASGI server against the test database."""
-    site = LiveSite()
+def live_site(request, transactional_db):
+    """The whole site served by a real ASGI server against the test database.
+
+    Extra environment for the server comes by indirect parametrisation, e.g.
+    `@pytest.mark.parametrize("live_site", [{"TIMER_SYNC_SECONDS": "1"}], indirect=True)`.
+    """
+    site = LiveSite(extra_env=getattr(request, "param", None))
     yield site
     site.stop()
 

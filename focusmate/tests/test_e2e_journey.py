@@ -16,11 +16,7 @@ def test_a_first_work_phase_shows_in_stats_and_unlocks_first_focus(
 ):
     room = room_services.room_create(owner=alice, name="First pomodoro", work_minutes=1)
     page = new_page()
-    page.goto(f"{live_site.url}/accounts/login/")
-    page.fill("input[name=login]", "alice")
-    page.fill("input[name=password]", password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_site.url}/")
+    live_site.log_in(page, alice, password)
 
     page.goto(f"{live_site.url}/rooms/{room.pk}/")
     page.click("button[name=action][value=start]")

@@ -22,11 +22,7 @@ def test_a_person_reads_their_stats_switches_period_and_downloads_csv(
         SessionHistoryFactory(user=alice, room=room, ended_at=now - timedelta(hours=hours_ago))
 
     page = new_page()
-    page.goto(f"{live_site.url}/accounts/login/")
-    page.fill("input[name=login]", "alice")
-    page.fill("input[name=password]", password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_site.url}/")
+    live_site.log_in(page, alice, password)
 
     page.get_by_role("link", name="Stats").first.click()
     page.wait_for_url(f"{live_site.url}/stats/")

@@ -9,13 +9,45 @@ layer they can reach the sockets of this process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
+from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("focusmate.serve")
+
+# How long a stopping server waits for work already under way.
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+async def _wind_down() -> None:
+    """Cancels what is left on the loop (workers, sockets) and lets its sync work finish.
+
+    A socket's last presence update or a scheduler pass may be running in one of
+    asgiref's sync threads when the server stops, and its on-commit broadcast needs
+    this event loop. With the loop stopped for good, that thread would wait for ever,
+    and the interpreter, which joins it at exit, would never exit. So the loop turns
+    until every task is done and a no-op queued behind every sync thread has run.
+    """
+    loop = asyncio.get_running_loop()
+    this_task = asyncio.current_task()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SHUTDOWN_GRACE_SECONDS):
+            while pending := [task for task in asyncio.all_tasks() if task is not this_task]:
+                for task in pending:
+                    task.cancel()
+                # A cancelled sync_to_async call still waits for its thread.
+                await asyncio.gather(*pending, return_exceptions=True)
+            executors = [SyncToAsync.single_thread_executor]
+            executors += list(SyncToAsync.context_to_thread_executor.values())
+            noops = []
+            for executor in executors:
+                with contextlib.suppress(RuntimeError):  # that request's thread is gone
+                    noops.append(loop.run_in_executor(executor, lambda: None))
+            await asyncio.gather(*noops)
 
 
 class Command(BaseCommand):
@@ -58,6 +90,6 @@ class Command(BaseCommand):
             ready_callable=start_workers,
             verbosity=int(options.get("verbosity", 1)),
         ).run()
-        for task in tasks:
-            task.cancel()
+        # Daphne has stopped the loop; turn it until the work left on it is done.
+        asyncio.get_event_loop().run_until_complete(_wind_down())
         self.stdout.write("Stopped.")
