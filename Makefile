@@ -45,7 +45,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 bench: install
-	$(PY) bench/room_broadcast.py
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/room_broadcast.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles
