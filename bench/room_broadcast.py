@@ -14,8 +14,8 @@ it loads the room list with a bounded number of concurrent logged-in requests.
 Everything it made is deleted at the end (unless --keep) and the server stopped.
 
 The server gets this process's environment, so DATABASE_URL, REDIS_URL,
-CHANNEL_LAYER_BACKEND, DEBUG... apply to both. `--server uvicorn` needs uvicorn, which
-pyproject.toml does not list (pip install 'uvicorn[standard]'); it runs without lifespan,
+CHANNEL_LAYER_BACKEND, DEBUG... apply to both. `--server uvicorn` needs uvicorn (the
+`bench` extra: `make bench` installs it); it runs without lifespan,
 so without the in-process scheduler (the start push does not need it).
 """
 

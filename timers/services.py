@@ -26,7 +26,6 @@ from timers.rendering import render_timer
 logger = logging.getLogger(__name__)
 
 SCHEDULER_GROUP = "timers.scheduler"
-ACTIONS = tuple(engine.COMMANDS)
 
 
 def timer_settings(room: Room) -> engine.TimerSettings:
@@ -214,10 +213,6 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 200) -> int:
 
 def next_deadline() -> datetime | None:
     return Timer.objects.running().order_by("ends_at").values_list("ends_at", flat=True).first()
-
-
-def running_room_ids() -> list[int]:
-    return list(Timer.objects.running().values_list("room_id", flat=True))
 
 
 def timers_broadcast_running(*, now: datetime | None = None) -> int:
