@@ -325,11 +325,16 @@ async def press_start(base: str, room_id: int, session_key: str) -> tuple[float,
         http.cookies.set("sessionid", session_key, domain=HOST)
         page = await http.get(f"/rooms/{room_id}/")
         page.raise_for_status()
-        token = http.cookies.get("csrftoken")
-        if not token:
-            raise RuntimeError("the room page set no csrftoken cookie")
+        # With DEBUG off the cookie is Secure, which an http:// client keeps to itself:
+        # take it from the response header, and the token from <body hx-headers>, as a
+        # browser's HTMX request would.
+        cookie = re.search(r"csrftoken=([^;]+)", page.headers.get("set-cookie", ""))
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page.text)
+        if not cookie or not token:
+            raise RuntimeError("the room page set no CSRF cookie or token")
         headers = {
-            "X-CSRFToken": token,
+            "Cookie": f"sessionid={session_key}; csrftoken={cookie.group(1)}",
+            "X-CSRFToken": token.group(1),
             "Origin": base,
             "Referer": f"{base}/rooms/{room_id}/",
             "HX-Request": "true",
