@@ -13,14 +13,12 @@ from collections.abc import Iterable
 from django.template.loader import render_to_string
 
 from rooms.models import Participant, Room
-from rooms.queries import participants_for_room
+from rooms.queries import people_in_room
 
 
 def render_participants(room: Room, *, oob: bool = False) -> str:
-    participants = participants_for_room(room)
     return render_to_string(
-        "rooms/_participants.html",
-        {"room": room, "participants": participants, "count": len(participants), "oob": oob},
+        "rooms/_participants.html", {"room": room, "people": people_in_room(room), "oob": oob}
     )
 
 

@@ -12,7 +12,7 @@ from focusmate.lib.http import error_response
 from rooms import services
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
-from rooms.queries import participants_for_room, rooms_for_list
+from rooms.queries import people_in_room, rooms_for_list
 from timers import services as timer_services
 from timers.rendering import timer_context
 
@@ -86,11 +86,10 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "can_control": timer_services.can_control(
             room=room, user=request.user, participant=participant
         ),
-        "participants": participants_for_room(room),
+        "people": people_in_room(room),
         "intention_form": IntentionForm(instance=participant) if present else None,
         **timer_context(timer),
     }
-    context["count"] = len(context["participants"])
     return render(request, "rooms/detail.html", context)
 
 

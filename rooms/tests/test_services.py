@@ -175,3 +175,17 @@ def test_factory_users_can_be_many(room):
         services.room_join(room=room, user=UserFactory())
 
     assert Participant.objects.present().filter(room=room).count() == 5
+
+
+def test_a_crowded_room_lists_the_first_people_and_counts_the_rest(room, django_assert_num_queries):
+    from rooms.queries import PEOPLE_SHOWN, people_in_room
+
+    for user in UserFactory.create_batch(PEOPLE_SHOWN + 3):
+        services.room_join(room=room, user=user)
+
+    with django_assert_num_queries(1):
+        people = people_in_room(room)
+
+    assert len(people.shown) == PEOPLE_SHOWN
+    assert people.count == PEOPLE_SHOWN + 5  # alice, bob and the newcomers
+    assert people.more == 5
