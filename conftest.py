@@ -197,11 +197,11 @@ def live_site(request, transactional_db):
 def chromium():
     """A headless Debian Chromium, driven by Playwright; never a downloaded browser."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        message = f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing (apt-get install chromium)."
+        reason = f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing (apt-get install chromium)."
         if os.environ.get("FOCUSMATE_REQUIRE_E2E"):
-            pytest.fail(message)
-        print(f"\n*** {message} ***", file=sys.stderr)
-        pytest.skip(message)
+            pytest.fail(reason)
+        print(f"\n*** {reason} ***", file=sys.stderr)
+        pytest.skip(reason)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
     # make between browser steps are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

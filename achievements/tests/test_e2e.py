@@ -29,11 +29,11 @@ def redis_url(monkeypatch) -> str:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError as error:
-        message = f"ACHIEVEMENT TOAST E2E SKIPPED: no Redis at {url} ({error})."
+        reason = f"ACHIEVEMENT TOAST E2E SKIPPED: no Redis at {url} ({error})."
         if os.environ.get("FOCUSMATE_REQUIRE_E2E"):
-            pytest.fail(message)
-        print(f"\n*** {message} ***", file=sys.stderr)
-        pytest.skip(message)
+            pytest.fail(reason)
+        print(f"\n*** {reason} ***", file=sys.stderr)
+        pytest.skip(reason)
     monkeypatch.setenv("REDIS_URL", url)  # for the live site's process
     return url
 
