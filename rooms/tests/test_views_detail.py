@@ -231,3 +231,9 @@ def test_the_page_costs_a_fixed_number_of_queries(
 
     assert response.content.decode().count('<li id="person-') == people
     assert f'data-count="{people}"' in response.content.decode()
+
+
+def test_members_find_the_rooms_weekly_leaderboard(signed_in, room, bob):
+    body = signed_in(bob).get(room.get_absolute_url()).content.decode()
+
+    assert f"/stats/leaderboard/?room={room.pk}" in body
