@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from focusmate.lib.broadcast import room_group
+from focusmate.lib.broadcast import html_message, room_group
 from rooms.models import Room
 from rooms.rendering import render_people_changes
 
@@ -45,6 +45,4 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
         user_ids = _pending.pop(key, set())
     html = await _render(room_id, user_ids)
     if html:
-        await get_channel_layer().group_send(
-            room_group(room_id), {"type": "send.html", "html": html}
-        )
+        await get_channel_layer().group_send(room_group(room_id), html_message(html))

@@ -31,10 +31,7 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> str:
         .filter(room=room, user_id__in=user_ids)
         .select_related("user")
     }
-    count = Participant.objects.present().filter(room=room).count()
-    parts = [
-        render_to_string("rooms/_people_count.html", {"room": room, "count": count, "oob": True})
-    ]
+    parts = [_people_count(room)]
     for user_id in sorted(user_ids):
         if user_id in present:
             parts.append(
@@ -49,8 +46,10 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> str:
 
 def render_person_joined(room: Room, participant: Participant) -> str:
     """Appends a newcomer to everyone's list, and updates the head count."""
-    count = Participant.objects.present().filter(room=room).count()
     person = render_to_string("rooms/_person.html", {"p": participant, "room": room, "oob": False})
-    return f'<ul id="people" hx-swap-oob="beforeend">{person}</ul>' + render_to_string(
-        "rooms/_people_count.html", {"room": room, "count": count, "oob": True}
-    )
+    return f'<ul id="people" hx-swap-oob="beforeend">{person}</ul>' + _people_count(room)
+
+
+def _people_count(room: Room) -> str:
+    count = Participant.objects.present().filter(room=room).count()
+    return render_to_string("rooms/_people_count.html", {"room": room, "count": count, "oob": True})

@@ -22,8 +22,6 @@ from timers.models import Timer
 
 logger = logging.getLogger(__name__)
 
-ROOM_SETTINGS_FIELDS = Room.SETTINGS_FIELDS
-
 
 def broadcast_people_changes(room: Room, *, user_ids) -> None:
     broadcast.send_html_on_commit(
@@ -40,7 +38,7 @@ def _require_owner(room: Room, user) -> None:
 def room_create(*, owner, **fields) -> Room:
     """Creates a room with its timer; the owner joins it."""
     hit(f"room-create:{owner.pk}", limit=10, per_seconds=3600)
-    room = Room(owner=owner, **{k: v for k, v in fields.items() if k in ROOM_SETTINGS_FIELDS})
+    room = Room(owner=owner, **{k: v for k, v in fields.items() if k in Room.SETTINGS_FIELDS})
     room.full_clean()
     room.save()
     Timer.objects.create(room=room)
@@ -60,13 +58,15 @@ def room_update(*, room: Room, by, **fields) -> Room:
             if k not in ("is_public", "control", "max_participants", "name")
         }
     for name, value in fields.items():
-        if name in ROOM_SETTINGS_FIELDS:
+        if name in Room.SETTINGS_FIELDS:
             setattr(room, name, value)
     room.full_clean()
     room.save()
     from timers.services import broadcast_timer
 
-    broadcast_timer(Timer.objects.select_related("room").get(room=room))
+    timer = Timer.objects.get(room=room)
+    timer.room = room  # the settings just saved
+    broadcast_timer(timer)
     return room
 
 
@@ -128,15 +128,14 @@ def room_join(*, room: Room, user, token: str | None = None) -> Participant:
                 f"{'person' if room.max_participants == 1 else 'people'}). Try again later."
             )
     now = timezone.now()
-    timer = Timer.objects.select_related("room").get(room=room)
-    from timers.services import timer_settings
-
-    state, _ = engine.advance(timer.state, timer_settings(room), now)
+    timer = Timer.objects.get(room=room)
+    timer.room = room
+    state, _ = timer.state_at(now)
     participant = existing or Participant(room=room, user=user)
     participant.joined_at = now
     participant.left_at = None
     participant.joined_seq = state.seq
-    participant.joined_elapsed_seconds = state.elapsed_at(now, timer_settings(room))
+    participant.joined_elapsed_seconds = state.elapsed_at(now, timer.settings)
     participant.save()
     participant.user = user
     broadcast.send_html_on_commit(

@@ -58,6 +58,23 @@ class Timer(models.Model):
         return f"{self.room} timer ({self.status} {self.phase})"
 
     @property
+    def settings(self) -> engine.TimerSettings:
+        """The engine's view of the room's durations and auto-start choices."""
+        room = self.room
+        return engine.TimerSettings(
+            work_seconds=room.work_minutes * 60,
+            short_break_seconds=room.short_break_minutes * 60,
+            long_break_seconds=room.long_break_minutes * 60,
+            long_break_every=room.long_break_every,
+            auto_start_breaks=room.auto_start_breaks,
+            auto_start_work=room.auto_start_work,
+        )
+
+    def state_at(self, now) -> tuple[engine.TimerState, list[engine.CompletedPhase]]:
+        """The state as of `now` and the phases completed on the way; nothing is saved."""
+        return engine.advance(self.state, self.settings, now)
+
+    @property
     def state(self) -> engine.TimerState:
         return engine.TimerState(
             status=engine.Status(self.status),

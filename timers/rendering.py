@@ -24,11 +24,9 @@ def format_clock(seconds: int) -> str:
 
 
 def timer_context(timer: Timer, *, now: datetime | None = None) -> dict:
-    from timers.services import timer_settings
-
     now = now or timezone.now()
-    settings = timer_settings(timer.room)
-    state, _ = engine.advance(timer.state, settings, now)  # display only; nothing saved
+    settings = timer.settings
+    state, _ = timer.state_at(now)  # display only; nothing saved
     remaining = state.remaining_at(now, settings)
     duration = settings.duration(state.phase)
     legal = {

@@ -28,17 +28,6 @@ logger = logging.getLogger(__name__)
 SCHEDULER_GROUP = "timers.scheduler"
 
 
-def timer_settings(room: Room) -> engine.TimerSettings:
-    return engine.TimerSettings(
-        work_seconds=room.work_minutes * 60,
-        short_break_seconds=room.short_break_minutes * 60,
-        long_break_seconds=room.long_break_minutes * 60,
-        long_break_every=room.long_break_every,
-        auto_start_breaks=room.auto_start_breaks,
-        auto_start_work=room.auto_start_work,
-    )
-
-
 def can_control(*, room: Room, user, participant: Participant | None) -> bool:
     if not user.is_authenticated or not room.is_active:
         return False
@@ -110,7 +99,7 @@ def _locked_timer(room_id: int) -> Timer:
 
 
 def _catch_up(timer: Timer, now: datetime) -> list[engine.CompletedPhase]:
-    state, completed = engine.advance(timer.state, timer_settings(timer.room), now)
+    state, completed = timer.state_at(now)
     if completed:
         timer.apply(state)
         _record(timer.room, completed)
@@ -163,7 +152,7 @@ def timer_command(*, room: Room, by, action: str, now: datetime | None = None) -
     hit(f"timer:{by.pk}", limit=20, per_seconds=10)
     _catch_up(timer, now)
     try:
-        new_state = engine.COMMANDS[action](timer.state, timer_settings(timer.room), now)
+        new_state = engine.COMMANDS[action](timer.state, timer.settings, now)
     except engine.IllegalCommand as error:
         # Rolls back the whole transaction, catch-up included: nothing changes, and the
         # scheduler records those phases on its next pass.
@@ -182,7 +171,7 @@ def timer_advance(*, room_id: int, now: datetime | None = None) -> Timer:
     """
     now = now or timezone.now()
     timer = Timer.objects.select_related("room").get(room_id=room_id)
-    _, completed = engine.advance(timer.state, timer_settings(timer.room), now)
+    _, completed = timer.state_at(now)
     if not completed:
         return timer
     with transaction.atomic():
@@ -219,7 +208,8 @@ def timers_broadcast_running(*, now: datetime | None = None) -> int:
     """The periodic sync: pushes the state of every running timer to its room."""
     count = 0
     for timer in Timer.objects.running().select_related("room"):
-        html = render_timer(timer, oob=True, now=now)
-        broadcast.send_now(broadcast.room_group(timer.room_id), {"type": "send.html", "html": html})
+        broadcast.send_html_now(
+            broadcast.room_group(timer.room_id), render_timer(timer, oob=True, now=now)
+        )
         count += 1
     return count

@@ -35,7 +35,23 @@ def send_now(group: str, message: dict) -> None:
         logger.exception("broadcast to %s failed", group)
 
 
+def html_message(html: str) -> dict:
+    """An HTML fragment (with hx-swap-oob targets) that consumers forward as it is."""
+    return {"type": "send.html", "html": html}
+
+
+def send_html_now(group: str, html: str) -> None:
+    send_now(group, html_message(html))
+
+
 def send_html_on_commit(group: str, html: str) -> None:
-    """Pushes an HTML fragment (with hx-swap-oob targets) to every socket in the group."""
-    message = {"type": "send.html", "html": html}
+    """Pushes an HTML fragment to every socket in the group once the transaction commits."""
+    message = html_message(html)
     transaction.on_commit(lambda: send_now(group, message))
+
+
+def layer_is_process_local() -> bool:
+    """True for the in-memory layer: only this process's sockets can be reached."""
+    from django.conf import settings
+
+    return settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith(".InMemoryChannelLayer")

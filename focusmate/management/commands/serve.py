@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from focusmate.lib.broadcast import layer_is_process_local
+
 logger = logging.getLogger("focusmate.serve")
 
 # How long a stopping server waits for work already under way.
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         from focusmate.asgi import application
 
         workers = [] if no_workers else list(settings.IN_PROCESS_WORKERS)
-        if "InMemoryChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+        if layer_is_process_local():
             # One process owns every socket, and none is open yet: clear presence left
             # over from a previous run that did not shut down cleanly.
             from rooms.services import presence_reset_all

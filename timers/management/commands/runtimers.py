@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from focusmate.lib.broadcast import layer_is_process_local
 from timers import scheduler, services
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             advanced = services.timers_advance_due()
             self.stdout.write(f"Advanced {advanced} timer(s).")
             return
-        if "InMemoryChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+        if layer_is_process_local():
             self.stderr.write(
                 "Warning: REDIS_URL is not set, so this process cannot reach the web server's "
                 "sockets; timers will advance but browsers learn of it only on their next sync."
