@@ -15,13 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from django.apps import apps
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from achievements.models import Achievement
 from rooms.models import Participant
-from stats.models import SessionHistory
+from stats.queries import all_time_work
 from stats.streaks import user_streaks
 
 Requirement = Achievement.Requirement
@@ -29,14 +27,10 @@ Counter = Callable[[User], Mapping[str, int]]
 
 
 def _session_totals(user: User) -> dict[str, int]:
-    work = Q(kind=SessionHistory.Kind.WORK)
-    totals = SessionHistory.objects.filter(user=user).aggregate(
-        sessions=Count("pk", filter=work),
-        seconds=Coalesce(Sum("seconds_credited", filter=work), 0),
-    )
+    focus_seconds, work_sessions = all_time_work(user=user)
     return {
-        Requirement.WORK_SESSIONS: totals["sessions"],
-        Requirement.FOCUS_MINUTES: totals["seconds"] // 60,
+        Requirement.WORK_SESSIONS: work_sessions,
+        Requirement.FOCUS_MINUTES: focus_seconds // 60,
     }
 
 

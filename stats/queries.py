@@ -206,16 +206,20 @@ class ProfileSummary:
         return round(self.focus_seconds / 3600, 1)
 
 
-def profile_summary(*, user: User) -> ProfileSummary:
-    """All-time focus, work sessions and streaks for a profile page (two queries)."""
+def all_time_work(*, user: User) -> tuple[int, int]:
+    """All-time (focus seconds, work sessions), in one aggregate (profiles, achievements)."""
     figures = user_history(user=user).aggregate(
         focus=Coalesce(Sum("seconds_credited", filter=Q(kind=WORK)), 0),
         sessions=Count("pk", filter=Q(kind=WORK)),
     )
+    return figures["focus"], figures["sessions"]
+
+
+def profile_summary(*, user: User) -> ProfileSummary:
+    """All-time focus, work sessions and streaks for a profile page (two queries)."""
+    focus_seconds, work_sessions = all_time_work(user=user)
     return ProfileSummary(
-        focus_seconds=figures["focus"],
-        work_sessions=figures["sessions"],
-        streaks=user_streaks(user=user),
+        focus_seconds=focus_seconds, work_sessions=work_sessions, streaks=user_streaks(user=user)
     )
 
 
