@@ -68,6 +68,28 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
+def deliver_at_once(monkeypatch):
+    """On-commit work runs at once, as if each service's transaction had committed.
+
+    For tests of what subscribers do; whether a service publishes only after commit (and
+    nothing on rollback) is tested with real transactions or captured callbacks.
+    """
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+    )
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """The events delivered (after commit) while the test runs; subscribers do not run."""
+    from focusmate import events
+
+    delivered: list = []
+    monkeypatch.setattr(events, "deliver", delivered.append)
+    return delivered
+
+
+@pytest.fixture
 def password() -> str:
     """The password every factory user has."""
     return PASSWORD

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_out
+
+
+def _on_logout(sender, request, user, **kwargs) -> None:
+    from accounts.services import session_end  # the app registry is ready by now
+
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if user is not None and session_key:
+        session_end(user=user, session_key=session_key)
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        user_logged_out.connect(_on_logout, dispatch_uid="accounts.session_end")

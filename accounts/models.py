@@ -5,8 +5,10 @@ from functools import cache
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 
 @cache
@@ -59,3 +61,33 @@ class User(AbstractUser):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+class BlockQuerySet(models.QuerySet):
+    def between(self, a, b) -> BlockQuerySet:
+        """Blocks in either direction between two users."""
+        return self.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a))
+
+
+class Block(models.Model):
+    """`blocker` no longer sees `blocked`'s posts, mentions, replies or messages.
+
+    One rule for the forum and direct messages: read it through `accounts.queries`.
+    """
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="accounts_block_once"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="accounts_block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} blocks {self.blocked}"

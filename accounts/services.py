@@ -2,35 +2,94 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 
-from accounts.forms import ProfileForm
-from accounts.models import User
+from accounts.models import Block, User
+from focusmate.events import UserDeactivated, UserLoggedOut, publish_on_commit
+from focusmate.lib.ratelimit import hit
+
+# `avatar=KEEP` leaves the stored avatar as it is; None clears it.
+KEEP = object()
+
+
+def require_active(user: User) -> None:
+    """Every service that acts for a person refuses a banned or anonymous one."""
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Your account can't do that. Please log in again.")
 
 
 @transaction.atomic
-def profile_update(*, user: User, by: User, form: ProfileForm) -> User:
-    """Saves a validated profile form; a user only ever edits their own profile."""
+def profile_update(
+    *,
+    user: User,
+    by: User,
+    bio: str,
+    timezone: str,
+    stats_public: bool,
+    on_leaderboard: bool,
+    avatar: UploadedFile | object | None = KEEP,
+) -> User:
+    """Saves validated profile values; a user only ever edits their own profile."""
+    require_active(by)
     if user.pk != by.pk:
         raise PermissionDenied("You can only edit your own profile.")
-    if form.instance.pk != user.pk:
-        raise PermissionDenied("That form belongs to another profile.")
-    old_avatar = User.objects.get(pk=user.pk).avatar.name
-    saved = form.save()
-    if old_avatar and old_avatar != saved.avatar.name:
-        storage = saved.avatar.storage
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old_avatar = user.avatar.name
+    user.bio = bio
+    user.timezone = timezone
+    user.stats_public = stats_public
+    user.on_leaderboard = on_leaderboard
+    if avatar is not KEEP:
+        user.avatar = avatar or None
+    user.clean_fields(exclude=["password", "username", "email"])
+    user.save()
+    if old_avatar and old_avatar != user.avatar.name:
+        storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
-    return saved
+    return user
 
 
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> User:
-    """Bans a user: they can no longer log in; their content stays for moderators."""
+    """Bans a user: they can no longer log in; their content stays for moderators.
+
+    Subscribers end their room memberships and close their open sockets.
+    """
+    require_active(by)
     if not by.is_staff:
         raise PermissionDenied("Only moderators can deactivate users.")
     if user.pk == by.pk:
         raise PermissionDenied("You cannot deactivate yourself.")
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
+    publish_on_commit(UserDeactivated(user_id=user.pk))
     return user
+
+
+def user_block(*, by: User, user: User) -> Block:
+    """`by` blocks `user` (idempotent): shared by the forum and direct messages."""
+    require_active(by)
+    if user.pk == by.pk:
+        raise ValidationError("You can't block yourself.")
+    hit(f"block:{by.pk}", limit=30, per_seconds=3600)
+    try:
+        with transaction.atomic():
+            block, _ = Block.objects.get_or_create(blocker=by, blocked=user)
+    except IntegrityError:  # a racing request made it first
+        block = Block.objects.get(blocker=by, blocked=user)
+    return block
+
+
+@transaction.atomic
+def user_unblock(*, by: User, user: User) -> bool:
+    """Lifts `by`'s block of `user`; True if there was one."""
+    require_active(by)
+    deleted, _ = Block.objects.filter(blocker=by, blocked=user).delete()
+    return bool(deleted)
+
+
+def session_end(*, user: User, session_key: str) -> None:
+    """A logout: the sockets opened with that session close once it is gone."""
+    publish_on_commit(UserLoggedOut(user_id=user.pk, session_key=session_key))

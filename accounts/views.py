@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -32,7 +33,22 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=user)
         if form.is_valid():
-            services.profile_update(user=user, by=request.user, form=form)
+            values = form.cleaned_data
+            avatar = values["avatar"]
+            services.profile_update(
+                user=user,
+                by=request.user,
+                bio=values["bio"],
+                timezone=values["timezone"],
+                stats_public=values["stats_public"],
+                on_leaderboard=values["on_leaderboard"],
+                # A new upload, False when cleared, or the stored file when unchanged.
+                avatar=avatar
+                if isinstance(avatar, UploadedFile)
+                else None
+                if avatar is False
+                else services.KEEP,
+            )
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile_edit")
         return render(request, "accounts/profile_edit.html", {"form": form}, status=422)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from achievements.models import Achievement, Notification, UserAchievement
+from achievements.models import Achievement, UserAchievement
 
 
 @admin.register(Achievement)
@@ -42,12 +42,3 @@ class UserAchievementAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("user", "text", "created_at", "read_at")
-    list_filter = ("read_at",)
-    search_fields = ("user__username", "text")
-    list_select_related = ("user",)
-    raw_id_fields = ("user",)

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from achievements.counters import requirement_values
-from achievements.models import Achievement, Notification, UserAchievement
+from achievements.models import Achievement, UserAchievement
 
 
 def achievements_due(*, user: User) -> list[Achievement]:
@@ -127,11 +127,3 @@ def user_points(*, user: User) -> int:
     return UserAchievement.objects.filter(user=user, achievement__is_active=True).aggregate(
         points=Coalesce(Sum("achievement__points"), 0)
     )["points"]
-
-
-def notifications_recent(*, user: User, limit: int = 50) -> list[Notification]:
-    return list(Notification.objects.filter(user=user)[:limit])
-
-
-def notifications_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user).unread().count()

@@ -1,19 +1,20 @@
-"""Unlocks and notifications. Never called from the browser: the services that change a
-count (a session recorded, a room joined, a post, comment or like) call `achievements_check`."""
+"""Unlocks. Never called from the browser: subscribers call `achievements_check` after the
+writes that change a count commit (a session recorded, a room joined; the community's
+posts, comments and likes)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from achievements import queries
-from achievements.models import Notification, UserAchievement
-from focusmate.lib.broadcast import send_html_on_commit, user_group
+from achievements.models import UserAchievement
+from focusmate.events import AchievementsUnlocked, publish_on_commit
+from messaging.services import notify_many
 
 
 @transaction.atomic
@@ -21,11 +22,13 @@ def achievements_check(*, user: User, push: bool = True) -> list[UserAchievement
     """Unlocks every active achievement the user has earned; returns the new unlocks.
 
     Costs a bounded number of queries (pending achievements, one per requirement source,
-    then three writes if anything unlocked), not one per achievement. Each new unlock gets
-    a Notification row; with `push` the user's open pages also get one toast message,
-    sent after commit. Racing checks for the same user unlock once: the unique constraint
-    drops the loser's insert, and the re-read below only returns rows this call wrote.
+    then the writes if anything unlocked), not one per achievement. Each new unlock adds
+    a notification; with `push` the user's open pages also get one toast, after commit.
+    Racing checks for the same user unlock once: the unique constraint drops the loser's
+    insert, and the re-read below only returns rows this call wrote.
     """
+    if not user.is_active:
+        return []
     due = queries.achievements_due(user=user)
     if not due:
         return []
@@ -46,20 +49,23 @@ def achievements_check(*, user: User, push: bool = True) -> list[UserAchievement
     if not new_unlocks:
         return []
     page_url = reverse("achievements:index")
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user=user,
-                text=f"Achievement unlocked: {unlock.achievement.icon} {unlock.achievement.name}",
-                url=f"{page_url}#{unlock.achievement.slug}",
-                created_at=now,
+    notify_many(
+        user=user,
+        lines=[
+            (
+                f"Achievement unlocked: {unlock.achievement.icon} {unlock.achievement.name}",
+                f"{page_url}#{unlock.achievement.slug}",
             )
             for unlock in new_unlocks
-        ]
+        ],
     )
     if push:
-        html = render_to_string("achievements/_unlock_toast.html", {"unlocks": new_unlocks})
-        send_html_on_commit(user_group(user.pk), html)
+        publish_on_commit(
+            AchievementsUnlocked(
+                user_id=user.pk,
+                achievement_ids=tuple(unlock.achievement_id for unlock in new_unlocks),
+            )
+        )
     return new_unlocks
 
 
@@ -68,9 +74,3 @@ def achievements_check_many(
 ) -> dict[int, list[UserAchievement]]:
     """Checks each user in its own transaction; returns the new unlocks by user id."""
     return {user.pk: achievements_check(user=user, push=push) for user in users}
-
-
-@transaction.atomic
-def notifications_mark_read(*, user: User) -> int:
-    """Marks all of the user's unread notifications read; returns how many."""
-    return Notification.objects.filter(user=user).unread().update(read_at=timezone.now())

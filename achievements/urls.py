@@ -7,6 +7,4 @@ from achievements import views
 app_name = "achievements"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/badge/", views.notifications_badge, name="badge"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from focusmate.consumers import UserConsumer
+from messaging.consumers import UserConsumer
 from rooms.routing import websocket_urlpatterns as room_routes
 
 websocket_urlpatterns: list = [

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rooms",
     "timers",
     "stats",
+    "messaging",
     "achievements",
 ]
 

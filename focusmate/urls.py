@@ -14,6 +14,7 @@ urlpatterns = [
     path("rooms/", include("rooms.urls")),
     path("stats/", include("stats.urls")),
     path("achievements/", include("achievements.urls")),
+    path("", include("messaging.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,36 +1,42 @@
-"""The room socket: presence, a snapshot on connect, the room's pushes, and commands."""
+"""The room socket: presence, a snapshot on connect, the room's pushes, and commands.
+
+It authenticates, joins groups, turns a frame into a service call and forwards events;
+reads and writes go through rooms.queries and the services. Access is checked at
+connect and again on every frame, and the socket follows access as it changes (see
+focusmate.lib.sockets): leaving the room, a ban or a logout stops it at once.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.html import escape
 
-from focusmate.consumers import CLOSE_UNAUTHENTICATED
+from accounts.queries import active_user
 from focusmate.lib.broadcast import room_group
+from focusmate.lib.frames import FrameError, parse_frame
 from focusmate.lib.http import error_message
-from rooms import services
-from rooms.models import Participant, Room
+from focusmate.lib.sockets import (
+    CLOSE_FORBIDDEN,
+    CLOSE_UNAUTHENTICATED,
+    AccessControlled,
+    error_toast,
+)
+from rooms import queries, services
+from rooms.forms import RoomFrameForm
 from rooms.presence import presence_changed
 from rooms.rendering import render_participants
+from timers.rendering import render_timer
+from timers.services import timer_advance, timer_command
 
 logger = logging.getLogger(__name__)
-CLOSE_FORBIDDEN = 4403
 
 
-def _toast(text: str) -> str:
-    return (
-        '<div id="toasts" hx-swap-oob="beforeend">'
-        f'<div class="toast toast-error" role="alert">{escape(text)}</div></div>'
-    )
-
-
-class RoomConsumer(AsyncWebsocketConsumer):
+class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
     room_id: int | None = None
+    counted = False  # this socket is in the presence count
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -38,13 +44,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
-        if not await self._is_present_member(room_id, user):
+        if not await database_sync_to_async(queries.is_present_member)(room_id=room_id, user=user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.room_id = room_id
         self.group = room_group(room_id)
+        await self.join_access_groups(user)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.counted = True
         if await database_sync_to_async(services.presence_change)(
             room_id=room_id, user=user, delta=+1
         ):
@@ -55,6 +63,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.room_id is None:
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_access_groups()
+        await self._uncount()
+
+    async def _uncount(self) -> None:
+        if not self.counted:
+            return
+        self.counted = False
         user = self.scope["user"]
         if await database_sync_to_async(services.presence_change)(
             room_id=self.room_id, user=user, delta=-1
@@ -62,47 +77,62 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await presence_changed(room_id=self.room_id, user_id=user.pk)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
-        """Frames from the htmx ws extension: {"action": "start"} or {"intention": "…"}."""
-        try:
-            frame = json.loads(text_data or "{}")
-        except ValueError:
-            return
-        if not isinstance(frame, dict):
-            return
-        try:
-            if "action" in frame:
-                await database_sync_to_async(self._command)(str(frame["action"]))
-            elif "intention" in frame:
-                await database_sync_to_async(self._intention)(str(frame["intention"]))
-        except (ValidationError, PermissionDenied) as error:
-            await self.send(text_data=_toast(error_message(error)))
+        """Frames from the htmx ws extension: {"action": "start"} or {"intention": "…"}.
 
-    async def send_html(self, event: dict) -> None:
+        A bad frame gets an error toast and the socket stays open; nothing a browser
+        sends can make this raise.
+        """
+        if self.revoked or self.room_id is None:
+            return
+        try:
+            fields = parse_frame(text_data, RoomFrameForm)
+            await database_sync_to_async(self._act)(fields)
+        except FrameError as error:
+            await self.send(text_data=error_toast(str(error)))
+        except (ValidationError, PermissionDenied) as error:
+            await self.send(text_data=error_toast(error_message(error)))
+        except Exception:
+            logger.exception("room socket frame failed room=%s", self.room_id)
+            await self.send(text_data=error_toast("Something went wrong. Please try again."))
+
+    def _act(self, fields: dict) -> None:
+        user = active_user(self.scope["user"].pk)
+        viewing = queries.room_for_viewer(room_id=self.room_id, user=user) if user else None
+        if viewing is None or not viewing.is_member:
+            raise PermissionDenied("You're no longer in this room.")
+        if fields.get("action"):
+            timer_command(
+                room=viewing.room,
+                by=user,
+                participant=viewing.participant,
+                action=fields["action"],
+            )
+        elif "intention" in fields:
+            services.participant_set_intention(
+                room=viewing.room, user=user, intention=fields["intention"]
+            )
+
+    # --- group events: forwarded as rendered once for the whole room -----------------
+
+    async def timer_changed(self, event: dict) -> None:
         await self.send(text_data=event["html"])
 
-    @database_sync_to_async
-    def _is_present_member(self, room_id: int, user) -> bool:
-        return (
-            Participant.objects.present()
-            .filter(room_id=room_id, user=user, room__is_active=True)
-            .exists()
-        )
+    async def people_changed(self, event: dict) -> None:
+        await self.send(text_data=event["html"])
+
+    async def room_closed(self, event: dict) -> None:
+        await self.send(text_data=event["html"])
+
+    async def room_left(self, event: dict) -> None:
+        """This user left the room (or was removed): this socket hears nothing more of it."""
+        if event.get("room_id") != self.room_id:
+            return
+        self.revoked = True
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.close(code=CLOSE_FORBIDDEN)
 
     @database_sync_to_async
     def _snapshot(self) -> str:
         """The full state, so a (re)connecting browser never shows something stale."""
-        from timers.rendering import render_timer
-        from timers.services import timer_advance
-
         timer = timer_advance(room_id=self.room_id)
         return render_timer(timer, oob=True) + render_participants(timer.room, oob=True)
-
-    def _command(self, action: str) -> None:
-        from timers.services import timer_command
-
-        room = Room.objects.get(pk=self.room_id)
-        timer_command(room=room, by=self.scope["user"], action=action)
-
-    def _intention(self, intention: str) -> None:
-        room = Room.objects.get(pk=self.room_id)
-        services.participant_set_intention(room=room, user=self.scope["user"], intention=intention)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from rooms.models import Participant, Room
+from timers.engine import COMMANDS
 
 
 class RoomForm(forms.ModelForm):
@@ -42,3 +43,18 @@ class IntentionForm(forms.ModelForm):
 
 class RoomSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=80, label="Search rooms")
+
+
+class RoomFrameForm(forms.Form):
+    """What the room socket accepts: a timer command or an intention."""
+
+    action = forms.ChoiceField(
+        required=False,
+        choices=[(name, name) for name in COMMANDS],
+        error_messages={"invalid_choice": "That's not a timer action."},
+    )
+    intention = forms.CharField(
+        required=False,
+        max_length=Participant._meta.get_field("intention").max_length,
+        error_messages={"max_length": "Keep your intention to %(limit_value)d characters."},
+    )

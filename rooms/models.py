@@ -29,6 +29,21 @@ class RoomQuerySet(models.QuerySet):
     def search(self, text: str) -> RoomQuerySet:
         return self.filter(name__icontains=text.strip()) if text.strip() else self
 
+    def visible_to(self, user) -> RoomQuerySet:
+        """The one rule for who sees a room (pages, sockets, leaderboard, API).
+
+        An open public room: every active, logged-in user. Any other room (private,
+        solo, or closed): its owner and the members present in it.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        is_member = Participant.objects.present().filter(room=models.OuterRef("pk"), user=user)
+        return self.filter(
+            Q(is_active=True, is_public=True, is_solo=False)
+            | Q(owner=user)
+            | models.Exists(is_member)
+        )
+
 
 class Room(models.Model):
     class Control(models.TextChoices):
@@ -117,6 +132,26 @@ class Room(models.Model):
 
     def get_invite_url(self) -> str:
         return reverse("rooms:invite", kwargs={"token": self.invite_token})
+
+    @property
+    def is_open_to_all(self) -> bool:
+        return self.is_active and self.is_public and not self.is_solo
+
+    def is_visible_to(self, user, participant: Participant | None) -> bool:
+        """`RoomQuerySet.visible_to` for one room, given `user`'s membership row (or None)."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if self.is_open_to_all or self.owner_id == user.pk:
+            return True
+        return participant is not None and participant.is_present
+
+    def may_control_timer(self, user, participant: Participant | None) -> bool:
+        """The one rule for who may press the timer's buttons."""
+        if not user.is_authenticated or not user.is_active or not self.is_active:
+            return False
+        if self.control == Room.Control.OWNER:
+            return self.owner_id == user.pk
+        return participant is not None and participant.is_present
 
 
 class ParticipantQuerySet(models.QuerySet):

@@ -15,9 +15,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from focusmate.lib.broadcast import html_message, room_group
+from focusmate.lib.broadcast import message, room_group
 from rooms.models import Room
-from rooms.rendering import render_people_changes
+from rooms.rendering import Rendered, render_people_changes
 
 # Keyed by event loop as well: tests run one loop each, a server one for its life.
 _pending: dict[tuple[int, int], set[int]] = {}
@@ -32,7 +32,7 @@ async def presence_changed(*, room_id: int, user_id: int) -> None:
 
 
 @database_sync_to_async
-def _render(room_id: int, user_ids: set[int]) -> str | None:
+def _render(room_id: int, user_ids: set[int]) -> Rendered | None:
     room = Room.objects.filter(pk=room_id).first()
     return render_people_changes(room, user_ids=user_ids) if room else None
 
@@ -43,6 +43,9 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
     finally:
         _flushing.pop(key, None)
         user_ids = _pending.pop(key, set())
-    html = await _render(room_id, user_ids)
-    if html:
-        await get_channel_layer().group_send(room_group(room_id), html_message(html))
+    rendered = await _render(room_id, user_ids)
+    if rendered:
+        await get_channel_layer().group_send(
+            room_group(room_id),
+            message("people.changed", html=rendered.html, data=rendered.data),
+        )

@@ -4,9 +4,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, FilteredRelation, Q, QuerySet, Window
 
 from rooms.models import Participant, Room
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """A room and the viewer's membership row (None if they never joined)."""
+
+    room: Room
+    participant: Participant | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.participant is not None and self.participant.is_present
+
+
+def room_for_viewer(*, room_id: int, user) -> Viewing | None:
+    """The room with its owner and `user`'s membership, in one query; None if the room
+    does not exist or `user` may not see it (`Room.is_visible_to`)."""
+    rooms = Room.objects.filter(pk=room_id).select_related("owner")
+    if user.is_authenticated:
+        rooms = rooms.annotate(
+            mine=FilteredRelation("participants", condition=Q(participants__user=user))
+        ).select_related("mine")
+    room = rooms.first()
+    if room is None:
+        return None
+    participant = getattr(room, "mine", None)
+    if participant is not None:
+        participant.user, participant.room = user, room
+    if not room.is_visible_to(user, participant):
+        return None
+    return Viewing(room=room, participant=participant)
+
+
+def is_present_member(*, room_id: int, user) -> bool:
+    """May `user`'s socket be in this room now (present, room open)? One query."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and Participant.objects.present()
+        .filter(room_id=room_id, user=user, room__is_active=True)
+        .exists()
+    )
 
 
 def rooms_for_list(*, search: str = "") -> QuerySet[Room]:

@@ -9,11 +9,34 @@ changes push only the people that changed, plus the head count.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
 from rooms.models import Participant, Room
 from rooms.queries import people_in_room
+
+ROOM_CLOSED_HTML = (
+    '<div id="room-closed" hx-swap-oob="true"><div class="banner" role="alert">'
+    "The owner closed this room.</div></div>"
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One push: the HTML for pages and the same facts as JSON for other clients."""
+
+    html: str
+    data: dict
+
+
+def person_data(p: Participant) -> dict:
+    return {
+        "user_id": p.user_id,
+        "username": p.user.username,
+        "intention": p.intention,
+        "online": p.online_connections > 0,
+    }
 
 
 def render_participants(room: Room, *, oob: bool = False) -> str:
@@ -22,7 +45,7 @@ def render_participants(room: Room, *, oob: bool = False) -> str:
     )
 
 
-def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> str:
+def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> Rendered:
     """Out-of-band updates for these people (present ones replaced, departed ones removed)."""
     user_ids = set(user_ids)
     present = {
@@ -31,7 +54,8 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> str:
         .filter(room=room, user_id__in=user_ids)
         .select_related("user")
     }
-    parts = [_people_count(room)]
+    count = Participant.objects.present().filter(room=room).count()
+    parts = [_people_count(room, count)]
     for user_id in sorted(user_ids):
         if user_id in present:
             parts.append(
@@ -41,15 +65,28 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> str:
             )
         else:
             parts.append(f'<li id="person-{user_id}" hx-swap-oob="delete"></li>')
-    return "".join(parts)
+    data = {
+        "room_id": room.pk,
+        "count": count,
+        "changed": [person_data(p) for p in present.values()],
+        "left": sorted(user_ids - set(present)),
+    }
+    return Rendered("".join(parts), data)
 
 
-def render_person_joined(room: Room, participant: Participant) -> str:
+def render_person_joined(room: Room, *, user_id: int) -> Rendered | None:
     """Appends a newcomer to everyone's list, and updates the head count."""
-    person = render_to_string("rooms/_person.html", {"p": participant, "room": room, "oob": False})
-    return f'<ul id="people" hx-swap-oob="beforeend">{person}</ul>' + _people_count(room)
-
-
-def _people_count(room: Room) -> str:
+    participant = (
+        Participant.objects.present().filter(room=room, user_id=user_id).select_related("user")
+    ).first()
+    if participant is None:  # left again before this was sent
+        return None
     count = Participant.objects.present().filter(room=room).count()
+    person = render_to_string("rooms/_person.html", {"p": participant, "room": room, "oob": False})
+    html = f'<ul id="people" hx-swap-oob="beforeend">{person}</ul>' + _people_count(room, count)
+    data = {"room_id": room.pk, "count": count, "changed": [person_data(participant)], "left": []}
+    return Rendered(html, data)
+
+
+def _people_count(room: Room, count: int) -> str:
     return render_to_string("rooms/_people_count.html", {"room": room, "count": count, "oob": True})

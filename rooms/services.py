@@ -1,7 +1,8 @@
 """Room actions: create, edit, close, invite, join, leave, intention and presence.
 
-Each authorises its caller, runs in one transaction, and announces what changed to
-the room's group on commit.
+Each authorises its caller, runs in one transaction, and publishes what changed on
+commit (focusmate.events); rooms/subscriptions.py renders and pushes it. The timer is
+created, commanded and stopped through the timer services.
 """
 
 from __future__ import annotations
@@ -9,106 +10,97 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from focusmate.lib import broadcast
+from accounts.models import User
+from accounts.services import require_active
+from focusmate.events import PeopleChanged, RoomClosed, RoomJoined, RoomLeft, publish_on_commit
 from focusmate.lib.ratelimit import hit
 from rooms.models import Participant, Room, new_invite_token
-from rooms.rendering import render_people_changes, render_person_joined
-from timers import engine
+from timers import services as timer_services
 from timers.models import Timer
 
 logger = logging.getLogger(__name__)
 
-
-def broadcast_people_changes(room: Room, *, user_ids) -> None:
-    broadcast.send_html_on_commit(
-        broadcast.room_group(room.pk), render_people_changes(room, user_ids=user_ids)
-    )
+# Room settings a solo room keeps as they are.
+SOLO_FIXED_FIELDS = ("is_public", "control", "max_participants", "name")
 
 
-def _require_owner(room: Room, user) -> None:
+def _require_owner(room: Room, user: User) -> None:
+    require_active(user)
     if room.owner_id != user.pk:
         raise PermissionDenied("Only the room's owner can do that.")
 
 
+def _settings_from(values: dict) -> dict:
+    unknown = set(values) - set(Room.SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Not room settings: {', '.join(sorted(unknown))}")
+    return values
+
+
 @transaction.atomic
-def room_create(*, owner, **fields) -> Room:
-    """Creates a room with its timer; the owner joins it."""
+def room_create(*, owner: User, **settings) -> Room:
+    """Creates a room with its timer; the owner joins it.
+
+    `settings` are `Room.SETTINGS_FIELDS` (name, durations, …); any other name is an error.
+    """
+    require_active(owner)
     hit(f"room-create:{owner.pk}", limit=10, per_seconds=3600)
-    room = Room(owner=owner, **{k: v for k, v in fields.items() if k in Room.SETTINGS_FIELDS})
+    room = Room(owner=owner, **_settings_from(settings))
     room.full_clean()
     room.save()
-    Timer.objects.create(room=room)
+    timer_services.timer_create(room=room)
     room_join(room=room, user=owner)
     logger.info("room created room=%s owner=%s", room.pk, owner.pk)
     return room
 
 
 @transaction.atomic
-def room_update(*, room: Room, by, **fields) -> Room:
+def room_update(*, room: Room, by: User, **settings) -> Room:
+    """Changes the owner's settings (`Room.SETTINGS_FIELDS`); a solo room keeps its fixed ones."""
     _require_owner(room, by)
+    settings = _settings_from(settings)
     room = Room.objects.select_for_update().get(pk=room.pk)
-    if room.is_solo:
-        fields = {
-            k: v
-            for k, v in fields.items()
-            if k not in ("is_public", "control", "max_participants", "name")
-        }
-    for name, value in fields.items():
-        if name in Room.SETTINGS_FIELDS:
+    for name, value in settings.items():
+        if not (room.is_solo and name in SOLO_FIXED_FIELDS):
             setattr(room, name, value)
     room.full_clean()
     room.save()
-    from timers.services import broadcast_timer
-
-    timer = Timer.objects.get(room=room)
-    timer.room = room  # the settings just saved
-    broadcast_timer(timer)
+    timer_services.timer_announce(room=room)
     return room
 
 
 @transaction.atomic
-def room_close(*, room: Room, by) -> Room:
-    """Deactivates a room: it leaves the list and refuses joins; its history stays."""
+def room_close(*, room: Room, by: User) -> Room:
+    """Deactivates a room: it leaves the list and refuses joins; its history stays.
+
+    The timer stops through its service, so a phase already past its deadline is
+    recorded (once) before it goes idle.
+    """
     _require_owner(room, by)
     if room.is_solo:
         raise ValidationError("Your solo room can't be closed.")
     Room.objects.filter(pk=room.pk).update(is_active=False)
-    Timer.objects.filter(room=room).update(
-        status=engine.Status.IDLE, ends_at=None, remaining_seconds=None, version=F("version") + 1
-    )
     room.is_active = False
-    broadcast.send_html_on_commit(
-        broadcast.room_group(room.pk),
-        '<div id="room-closed" hx-swap-oob="true"><div class="banner" role="alert">'
-        "The owner closed this room.</div></div>",
-    )
+    timer_services.timer_stop(room_id=room.pk)
+    publish_on_commit(RoomClosed(room_id=room.pk))
     return room
 
 
 @transaction.atomic
-def room_regenerate_invite(*, room: Room, by) -> Room:
+def room_regenerate_invite(*, room: Room, by: User) -> Room:
     _require_owner(room, by)
     room.invite_token = new_invite_token()
     room.save(update_fields=["invite_token"])
     return room
 
 
-def can_view(*, room: Room, user, participant: Participant | None = None) -> bool:
-    """Public rooms are visible to everyone logged in; private ones to members and the owner."""
-    if room.is_public and not room.is_solo:
-        return True
-    if user.is_authenticated and room.owner_id == user.pk:
-        return True
-    return participant is not None and participant.is_present
-
-
 @transaction.atomic
-def room_join(*, room: Room, user, token: str | None = None) -> Participant:
+def room_join(*, room: Room, user: User, token: str | None = None) -> Participant:
     """Joins `user` to `room`; a private room needs its invite token (or ownership)."""
+    require_active(user)
     room = Room.objects.select_for_update().get(pk=room.pk)  # serialises joins: the cap holds
     if not room.is_active:
         raise ValidationError("This room is closed.")
@@ -127,6 +119,7 @@ def room_join(*, room: Room, user, token: str | None = None) -> Participant:
                 f"This room is full ({room.max_participants} "
                 f"{'person' if room.max_participants == 1 else 'people'}). Try again later."
             )
+    hit(f"room-join:{user.pk}", limit=20, per_seconds=60)
     now = timezone.now()
     timer = Timer.objects.get(room=room)
     timer.room = room
@@ -138,56 +131,57 @@ def room_join(*, room: Room, user, token: str | None = None) -> Participant:
     participant.joined_elapsed_seconds = state.elapsed_at(now, timer.settings)
     participant.save()
     participant.user = user
-    broadcast.send_html_on_commit(
-        broadcast.room_group(room.pk), render_person_joined(room, participant)
-    )
-    _after_join(user)
+    publish_on_commit(RoomJoined(room_id=room.pk, user_id=user.pk))
     return participant
 
 
-def _after_join(user) -> None:
-    """Checks the rooms-joined achievements after commit."""
-    from achievements.services import achievements_check
-
-    def check() -> None:
-        try:
-            achievements_check(user=user)
-        except Exception:
-            logger.exception("achievement check failed for user %s", user.pk)
-
-    transaction.on_commit(check)
-
-
 @transaction.atomic
-def room_leave(*, room: Room, user) -> None:
+def room_leave(*, room: Room, user: User) -> None:
     updated = (
         Participant.objects.present().filter(room=room, user=user).update(left_at=timezone.now())
     )
     if not updated:
         raise ValidationError("You're not in this room.")
-    broadcast_people_changes(room, user_ids=[user.pk])
+    publish_on_commit(RoomLeft(room_id=room.pk, user_id=user.pk))
 
 
 @transaction.atomic
-def participant_set_intention(*, room: Room, user, intention: str) -> Participant:
+def participations_end(*, user: User) -> int:
+    """Takes a banned user out of every room they are in; returns how many."""
+    room_ids = list(
+        Participant.objects.present().filter(user=user).values_list("room_id", flat=True)
+    )
+    Participant.objects.present().filter(user=user).update(
+        left_at=timezone.now(), online_connections=0
+    )
+    for room_id in room_ids:
+        publish_on_commit(RoomLeft(room_id=room_id, user_id=user.pk))
+    return len(room_ids)
+
+
+@transaction.atomic
+def participant_set_intention(*, room: Room, user: User, intention: str) -> Participant:
+    require_active(user)
     intention = intention.strip()
     if len(intention) > 140:
         raise ValidationError("Keep your intention to 140 characters.")
+    if "\x00" in intention:
+        raise ValidationError("Your intention can't contain that character.")
     participant = Participant.objects.present().filter(room=room, user=user).first()
     if participant is None:
         raise PermissionDenied("Join the room to share what you're working on.")
     hit(f"intention:{user.pk}", limit=10, per_seconds=60)
     participant.intention = intention
     participant.save(update_fields=["intention"])
-    broadcast_people_changes(room, user_ids=[user.pk])
+    publish_on_commit(PeopleChanged(room_id=room.pk, user_ids=frozenset({user.pk})))
     return participant
 
 
 @transaction.atomic
-def presence_change(*, room_id: int, user, delta: int) -> bool:
+def presence_change(*, room_id: int, user: User, delta: int) -> bool:
     """Counts a socket opening (+1) or closing (-1); True when online/offline flipped.
 
-    It does not broadcast: the socket layer coalesces flips (rooms/presence.py), since a
+    It does not publish: the socket layer coalesces flips (rooms/presence.py), since a
     room filling up would otherwise send every arrival to everyone already there.
     """
     participant = Participant.objects.select_for_update().filter(room_id=room_id, user=user).first()
@@ -204,19 +198,24 @@ def presence_reset_all() -> int:
     return Participant.objects.filter(online_connections__gt=0).update(online_connections=0)
 
 
-@transaction.atomic
-def solo_room_for(*, user) -> Room:
-    """The user's personal room, created on first use."""
+def solo_room_for(*, user: User) -> Room:
+    """The user's personal room, created on first use (race-safe: one per user)."""
+    require_active(user)
     room = Room.objects.filter(owner=user, is_solo=True).first()
-    if room is None:
-        room = Room(
-            owner=user,
-            name=f"{user.username}'s solo room",
-            is_solo=True,
-            is_public=False,
-            control=Room.Control.OWNER,
-        )
-        room.save()
-        Timer.objects.create(room=room)
-        room_join(room=room, user=user)
+    if room is not None:
+        return room
+    try:
+        with transaction.atomic():
+            room = Room(
+                owner=user,
+                name=f"{user.username}'s solo room",
+                is_solo=True,
+                is_public=False,
+                control=Room.Control.OWNER,
+            )
+            room.save()
+            timer_services.timer_create(room=room)
+            room_join(room=room, user=user)
+    except IntegrityError:  # a concurrent first visit made it: the unique constraint held
+        room = Room.objects.get(owner=user, is_solo=True)
     return room

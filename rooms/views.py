@@ -12,24 +12,24 @@ from focusmate.lib.http import error_response
 from rooms import services
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
-from rooms.queries import people_in_room, rooms_for_list
+from rooms.queries import Viewing, people_in_room, room_for_viewer, rooms_for_list
 from timers import services as timer_services
+from timers.models import Timer
 from timers.rendering import timer_context
 
 ROOMS_PER_PAGE = 20
 
 
-def _visible_room(request: HttpRequest, room_id: int) -> tuple[Room, Participant | None]:
-    """The room if this user may see it; a private room is a 404 to outsiders."""
-    room = get_object_or_404(Room.objects.select_related("owner"), pk=room_id)
-    participant = Participant.objects.filter(room=room, user=request.user).first()
-    if not services.can_view(room=room, user=request.user, participant=participant):
+def _visible_room(request: HttpRequest, room_id: int) -> Viewing:
+    """The room if this user may see it (one query); a private room is a 404 to outsiders."""
+    viewing = room_for_viewer(room_id=room_id, user=request.user)
+    if viewing is None:
         raise Http404("No such room.")
-    return room, participant
+    return viewing
 
 
 def _owned_room(request: HttpRequest, room_id: int) -> Room:
-    room, _ = _visible_room(request, room_id)
+    room = _visible_room(request, room_id).room
     if room.owner_id != request.user.pk:
         raise PermissionDenied("Only the room's owner can change it.")
     return room
@@ -66,26 +66,30 @@ def room_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def solo_room(request: HttpRequest) -> HttpResponse:
-    return redirect(services.solo_room_for(user=request.user))
+    """GET shows the way in (or goes to the room once it exists); POST creates it."""
+    if request.method == "POST":
+        return redirect(services.solo_room_for(user=request.user))
+    existing = Room.objects.filter(owner=request.user, is_solo=True).first()
+    if existing is not None:
+        return redirect(existing)
+    return render(request, "rooms/solo.html")
 
 
 @login_required
 @require_GET
 def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
-    room, participant = _visible_room(request, room_id)
-    timer = timer_services.timer_for_room(room)
+    viewing = _visible_room(request, room_id)
+    room, participant, present = viewing.room, viewing.participant, viewing.is_member
+    timer = Timer.objects.get(room=room)
     timer.room = room
-    present = participant is not None and participant.is_present
     context = {
         "room": room,
         "participant": participant,
         "is_member": present,
         "is_owner": room.owner_id == request.user.pk,
-        "can_control": timer_services.can_control(
-            room=room, user=request.user, participant=participant
-        ),
+        "can_control": room.may_control_timer(request.user, participant),
         "people": people_in_room(room),
         "intention_form": IntentionForm(instance=participant) if present else None,
         **timer_context(timer),
@@ -153,7 +157,7 @@ def room_invite(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def room_join(request: HttpRequest, room_id: int) -> HttpResponse:
-    room, _ = _visible_room(request, room_id)
+    room = _visible_room(request, room_id).room
     try:
         services.room_join(room=room, user=request.user)
     except (ValidationError, PermissionDenied) as error:
@@ -164,7 +168,7 @@ def room_join(request: HttpRequest, room_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
-    room, _ = _visible_room(request, room_id)
+    room = _visible_room(request, room_id).room
     try:
         services.room_leave(room=room, user=request.user)
     except (ValidationError, PermissionDenied) as error:
@@ -176,8 +180,9 @@ def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def room_intention(request: HttpRequest, room_id: int) -> HttpResponse:
-    room, participant = _visible_room(request, room_id)
-    form = IntentionForm(request.POST, instance=participant)
+    viewing = _visible_room(request, room_id)
+    room = viewing.room
+    form = IntentionForm(request.POST, instance=viewing.participant)
     if not form.is_valid():
         return error_response(
             request, ValidationError(form.errors["intention"]), fallback_url=room.get_absolute_url()
@@ -197,11 +202,15 @@ def room_intention(request: HttpRequest, room_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def room_timer(request: HttpRequest, room_id: int) -> HttpResponse:
     """GET: the timer partial (a resync). POST: a control command from a button."""
-    room, _ = _visible_room(request, room_id)
+    viewing = _visible_room(request, room_id)
+    room = viewing.room
     if request.method == "POST":
         try:
             timer = timer_services.timer_command(
-                room=room, by=request.user, action=request.POST.get("action", "")
+                room=room,
+                by=request.user,
+                participant=viewing.participant,
+                action=request.POST.get("action", ""),
             )
         except (ValidationError, PermissionDenied) as error:
             return error_response(request, error, fallback_url=room.get_absolute_url())

@@ -264,20 +264,9 @@ def leaderboard(
 def leaderboard_rooms(*, user: User) -> QuerySet[Room]:
     """Rooms whose board the user may open from the leaderboard page: theirs or joined now."""
     return (
-        Room.objects.active()
-        .filter(is_solo=False)
+        Room.objects.visible_to(user)
+        .filter(is_active=True, is_solo=False)
         .filter(Q(owner=user) | Q(participants__user=user, participants__left_at__isnull=True))
         .distinct()
         .order_by("name")
     )
-
-
-def room_board_allowed(*, room: Room, user: User) -> bool:
-    """Anyone may see a public room's board; a private one only its owner and those present."""
-    if not room.is_active:
-        return False
-    if room.is_public and not room.is_solo:
-        return True
-    if room.owner_id == user.pk:
-        return True
-    return room.participants.present().filter(user=user).exists()

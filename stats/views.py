@@ -82,13 +82,12 @@ def _board_room_for_user(request: HttpRequest) -> Room | None:
     room_id = request.GET.get("room", "")
     if not room_id:
         return None
-    if not room_id.isdigit():
-        raise Http404("No such room.")
-    room = get_object_or_404(Room, pk=room_id)
-    if not queries.room_board_allowed(room=room, user=request.user):
-        # Private rooms are not confirmed to exist for outsiders.
-        raise Http404("No such room.")
-    return room
+    if not (room_id.isascii() and room_id.isdigit() and len(room_id) < 19):
+        raise Http404("No such room.")  # "²" is a digit to isdigit(), not to int()
+    # The one visibility rule; private rooms are not confirmed to exist for outsiders.
+    return get_object_or_404(
+        Room.objects.visible_to(request.user).filter(is_solo=False), pk=room_id
+    )
 
 
 @login_required

@@ -212,3 +212,26 @@ def reset(state: TimerState, settings: TimerSettings, now: datetime) -> TimerSta
 
 
 COMMANDS = {"start": start, "pause": pause, "resume": resume, "skip": skip, "reset": reset}
+
+
+def legal_commands(state: TimerState) -> list[str]:
+    """The commands that make sense now, in the order the controls show them.
+
+    The one list: `run` refuses anything else, and the timer partial shows exactly these.
+    """
+    if state.status is Status.RUNNING:
+        return ["pause", "skip", "reset"]
+    if state.status is Status.PAUSED:
+        return ["resume", "skip", "reset"]
+    if state.phase is Phase.WORK and state.cycle == 0:
+        return ["start"]  # a fresh timer: nothing to skip or reset yet
+    return ["start", "skip", "reset"]
+
+
+def run(name: str, state: TimerState, settings: TimerSettings, now: datetime) -> TimerState:
+    """Applies the named command, or raises IllegalCommand if it is not legal now."""
+    if name not in legal_commands(state):
+        if name in COMMANDS:
+            COMMANDS[name](state, settings, now)  # raises with the command's own reason
+        raise IllegalCommand(f"You can't {name} the timer right now.")
+    return COMMANDS[name](state, settings, now)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from rooms.models import Room
 from timers import engine
 
 
@@ -18,8 +17,10 @@ class TimerQuerySet(models.QuerySet):
 class Timer(models.Model):
     """A room's shared timer. Its state is stored, never ticked: see timers/engine.py."""
 
+    # A timer knows its room only through this relation (settings, who is present):
+    # timers imports nothing from rooms, which calls the timer services.
     room = models.OneToOneField(
-        Room, on_delete=models.CASCADE, primary_key=True, related_name="timer"
+        "rooms.Room", on_delete=models.CASCADE, primary_key=True, related_name="timer"
     )
     status = models.CharField(
         max_length=10,

@@ -1,158 +1,122 @@
 """Timer actions. Each runs in one transaction with the timer row locked.
 
-Every action first catches the stored state up to `now` (recording the phases that
-completed on the way, once, at their deadlines), then applies the command, then
-schedules the room's broadcast and a scheduler wake-up on commit.
+Every action locks the row, catches the stored state up to `now` (recording the phases
+that completed on the way, once, at their deadlines, through `stats`), applies the
+command, saves, and returns. What changed is published as `TimerChanged` on commit;
+subscribers render and push it after the lock is gone.
+
+A timer knows its room through `Timer.room` only: the room's settings, its control
+rule and who is present. Rooms create, command and stop timers through these services.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.services import require_active
+from focusmate.events import TimerChanged, deliver, publish_on_commit
 from focusmate.lib import broadcast
 from focusmate.lib.ratelimit import hit
-from rooms.models import Participant, Room
-from stats.models import SessionHistory
+from stats.services import Attendance, sessions_record
 from timers import engine
 from timers.models import Timer
-from timers.rendering import render_timer
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from rooms.models import Participant, Room
 
 logger = logging.getLogger(__name__)
 
 SCHEDULER_GROUP = "timers.scheduler"
 
-
-def can_control(*, room: Room, user, participant: Participant | None) -> bool:
-    if not user.is_authenticated or not room.is_active:
-        return False
-    if room.control == Room.Control.OWNER:
-        return room.owner_id == user.pk
-    return participant is not None and participant.is_present
+# `timer_command(participant=READ_IT)`: the service reads the membership itself.
+READ_IT = object()
 
 
-def _record(room: Room, completed: Iterable[engine.CompletedPhase]) -> int:
-    """Writes one history row per present participant per completed phase.
-
-    Idempotent: the unique (user, room, seq) constraint turns a second recording of
-    the same phase (a retry, a racing scheduler) into a no-op.
-    """
-    completed = list(completed)
-    if not completed:
-        return 0
-    participants = list(
-        Participant.objects.present()
-        .filter(room=room)
-        .only("user_id", "joined_at", "joined_seq", "joined_elapsed_seconds")
+def timer_changed(timer: Timer) -> TimerChanged:
+    return TimerChanged(
+        room_id=timer.room_id, version=timer.version, state=timer.state, settings=timer.settings
     )
-    rows = []
-    for phase in completed:
-        for participant in participants:
-            if participant.joined_seq > phase.seq or participant.joined_at > phase.ended_at:
-                continue  # joined after this phase ended
-            credited = phase.duration_seconds
-            if participant.joined_seq == phase.seq:
-                credited = max(0, phase.duration_seconds - participant.joined_elapsed_seconds)
-            rows.append(
-                SessionHistory(
-                    user_id=participant.user_id,
-                    room=room,
-                    kind=phase.phase.value,
-                    seq=phase.seq,
-                    started_at=phase.started_at,
-                    ended_at=phase.ended_at,
-                    seconds_credited=credited,
-                )
-            )
-    SessionHistory.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    users = {row.user_id for row in rows if row.kind == SessionHistory.Kind.WORK}
-    if users:
-        _after_sessions_recorded(users)
-    return len(rows)
 
 
-def _after_sessions_recorded(user_ids: set[int]) -> None:
-    """Checks achievements for the people who just completed a work session.
-
-    After commit, outside the timer's lock: the check reads several counts per person,
-    and an unlock is idempotent anyway (`recompute_achievements` repairs a failure).
-    """
-    from accounts.models import User
-    from achievements.services import achievements_check_many
-
-    def check() -> None:
-        try:
-            achievements_check_many(users=User.objects.filter(pk__in=user_ids))
-        except Exception:
-            logger.exception("achievement check failed for users %s", sorted(user_ids))
-
-    transaction.on_commit(check)
+def _record(timer: Timer, completed: list[engine.CompletedPhase]) -> int:
+    """History for the members present now, for each phase that completed."""
+    attendees = [
+        Attendance(**row)
+        for row in timer.room.participants.present().values(
+            "user_id", "joined_at", "joined_seq", "joined_elapsed_seconds"
+        )
+    ]
+    return sessions_record(room_id=timer.room_id, phases=completed, attendees=attendees)
 
 
 def _locked_timer(room_id: int) -> Timer:
-    return Timer.objects.select_for_update().select_related("room").get(room_id=room_id)
+    return Timer.objects.select_for_update(of=("self",)).select_related("room").get(room_id=room_id)
 
 
 def _catch_up(timer: Timer, now: datetime) -> list[engine.CompletedPhase]:
     state, completed = timer.state_at(now)
     if completed:
         timer.apply(state)
-        _record(timer.room, completed)
+        _record(timer, completed)
     return completed
 
 
 def _save(timer: Timer) -> None:
     timer.version += 1
     timer.save()
-    broadcast_timer(timer)
+    publish_on_commit(timer_changed(timer))
     if timer.status == engine.Status.RUNNING:
         transaction.on_commit(
             lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
         )
 
 
-def broadcast_timer(timer: Timer) -> None:
-    """Renders the room's timer once and pushes it to the room on commit."""
-    broadcast.send_html_on_commit(
-        broadcast.room_group(timer.room_id), render_timer(timer, oob=True)
-    )
-
-
-def timer_for_room(room: Room) -> Timer:
-    timer, _ = Timer.objects.get_or_create(room=room)
-    return timer
+def timer_create(*, room: Room) -> Timer:
+    """The room's timer, idle at its first work phase (room_create calls this)."""
+    return Timer.objects.create(room=room)
 
 
 @transaction.atomic
-def timer_command(*, room: Room, by, action: str, now: datetime | None = None) -> Timer:
-    """Runs start, pause, resume, skip or reset for `by`, who must be allowed to."""
+def timer_command(
+    *,
+    room: Room,
+    by: User,
+    action: str,
+    participant: Participant | object | None = READ_IT,
+    now: datetime | None = None,
+) -> Timer:
+    """Runs start, pause, resume, skip or reset for `by`, who must be allowed to.
+
+    Who may press the buttons is `Room.may_control_timer`, checked here against the room
+    as it is under the lock. A caller that has just read `by`'s membership of the room
+    (a page, a socket frame) passes it as `participant` (None for none) to save a query.
+    """
+    require_active(by)
     if action not in engine.COMMANDS:
-        raise ValidationError(f"Unknown timer action {action!r}.")
+        raise ValidationError("That's not a timer action.")
     now = now or timezone.now()
     timer = _locked_timer(room.pk)
     room = timer.room  # as of now, under the lock: settings may have just changed
-    participant = (
-        Participant.objects.filter(room=room, user=by).first() if by.is_authenticated else None
-    )
     if not room.is_active:
         raise PermissionDenied("This room is closed.")
-    if not can_control(room=room, user=by, participant=participant):
-        if (
-            room.control == Room.Control.OWNER
-            and participant is not None
-            and participant.is_present
-        ):
+    if participant is READ_IT:
+        participant = room.participants.filter(user=by).first()
+    if not room.may_control_timer(by, participant):
+        if participant is not None and participant.is_present:
             raise PermissionDenied("Only the room's owner controls this timer.")
         raise PermissionDenied("Join the room to control its timer.")
     hit(f"timer:{by.pk}", limit=20, per_seconds=10)
     _catch_up(timer, now)
     try:
-        new_state = engine.COMMANDS[action](timer.state, timer.settings, now)
+        new_state = engine.run(action, timer.state, timer.settings, now)
     except engine.IllegalCommand as error:
         # Rolls back the whole transaction, catch-up included: nothing changes, and the
         # scheduler records those phases on its next pass.
@@ -161,6 +125,26 @@ def timer_command(*, room: Room, by, action: str, now: datetime | None = None) -
     _save(timer)
     logger.info("timer room=%s action=%s by=%s seq=%s", room.pk, action, by.pk, timer.seq)
     return timer
+
+
+@transaction.atomic
+def timer_stop(*, room_id: int, now: datetime | None = None) -> Timer:
+    """Stops a closing room's timer: what completed before now is recorded, then idle."""
+    now = now or timezone.now()
+    timer = _locked_timer(room_id)
+    _catch_up(timer, now)
+    timer.apply(
+        replace(timer.state, status=engine.Status.IDLE, ends_at=None, remaining_seconds=None)
+    )
+    _save(timer)
+    return timer
+
+
+def timer_announce(*, room: Room) -> None:
+    """Publishes the timer as it is (the room's settings changed what it shows)."""
+    timer = Timer.objects.get(room=room)
+    timer.room = room
+    publish_on_commit(timer_changed(timer))
 
 
 def timer_advance(*, room_id: int, now: datetime | None = None) -> Timer:
@@ -204,12 +188,10 @@ def next_deadline() -> datetime | None:
     return Timer.objects.running().order_by("ends_at").values_list("ends_at", flat=True).first()
 
 
-def timers_broadcast_running(*, now: datetime | None = None) -> int:
-    """The periodic sync: pushes the state of every running timer to its room."""
+def timers_broadcast_running() -> int:
+    """The periodic sync: every running timer's state again, to its room's subscribers."""
     count = 0
     for timer in Timer.objects.running().select_related("room"):
-        broadcast.send_html_now(
-            broadcast.room_group(timer.room_id), render_timer(timer, oob=True, now=now)
-        )
+        deliver(timer_changed(timer))
         count += 1
     return count

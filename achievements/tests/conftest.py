@@ -46,10 +46,13 @@ def social_counts():
 
 
 @pytest.fixture
-def pushed(monkeypatch):
-    """Records the HTML the services hand to the broadcast helper, by group."""
+def pushed(monkeypatch, deliver_at_once):
+    """Records the unlock toasts sent to groups, as (group, html)."""
     sent: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        "achievements.services.send_html_on_commit", lambda group, html: sent.append((group, html))
-    )
+
+    def record(group: str, payload: dict) -> None:
+        if payload["type"] == "achievements.unlocked":
+            sent.append((group, payload["html"]))
+
+    monkeypatch.setattr("focusmate.lib.broadcast.send_now", record)
     return sent

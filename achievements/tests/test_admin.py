@@ -69,8 +69,8 @@ def test_unlock_and_notification_lists_load(client, moderator, alice):
     services.achievements_check(user=alice, push=False)
     client.force_login(moderator)
 
-    for name in ("userachievement", "notification"):
-        response = client.get(reverse(f"admin:achievements_{name}_changelist"))
+    for name in ("achievements_userachievement", "messaging_notification"):
+        response = client.get(reverse(f"admin:{name}_changelist"))
         assert response.status_code == 200
         assert "alice" in response.content.decode()
     assert client.get(reverse("admin:achievements_userachievement_add")).status_code == 403

@@ -5,8 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from achievements.models import Notification, UserAchievement
+from achievements.models import UserAchievement
 from achievements.tests.factories import ParticipantFactory
+from messaging.models import Notification
 from stats.tests.factories import SessionHistoryFactory
 
 pytestmark = pytest.mark.django_db

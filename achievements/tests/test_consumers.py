@@ -13,7 +13,7 @@ from django.db import connections
 from achievements import services
 from achievements.models import Achievement
 from achievements.tests.factories import AchievementFactory
-from focusmate.consumers import UserConsumer
+from messaging.consumers import UserConsumer
 from stats.tests.factories import SessionHistoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,6 +63,9 @@ def test_an_unlock_pops_a_toast_in_the_users_open_page(alice, bob):
             # A service transaction that commits: the toast is sent on commit.
             unlocks = await database_sync_to_async(services.achievements_check)(user=alice)
             assert len(unlocks) == 1
+            # The bell's reload (a notification was added), then the toast.
+            bell = await alice_page.receive_from(timeout=2)
+            assert 'id="notifications-bell"' in bell
             html = await alice_page.receive_from(timeout=2)
             bob_got_nothing = await bob_page.receive_nothing(timeout=0.2)
             return html, bob_got_nothing

@@ -8,15 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from achievements import services
-from achievements.models import Achievement, Notification
+from achievements.models import Achievement
 from achievements.tests.factories import AchievementFactory, ParticipantFactory
 from stats.tests.factories import SessionHistoryFactory
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("achievements:index")
-NOTIFICATIONS = reverse("achievements:notifications")
-BADGE = reverse("achievements:badge")
 
 # session, user, achievements with the user's unlock dates, then one per source in use:
 # session totals, streak days, rooms joined (the community sources count 0 without a query).
@@ -29,9 +27,8 @@ def card(body: str, slug: str) -> str:
     return match.group(0)
 
 
-@pytest.mark.parametrize("url", [INDEX, NOTIFICATIONS])
-def test_pages_need_a_login(client, url):
-    response = client.get(url)
+def test_the_page_needs_a_login(client):
+    response = client.get(INDEX)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -113,71 +110,6 @@ def test_index_escapes_achievement_text(client, alice):
     assert "<img src=x" not in body
 
 
-def test_notifications_list_mine_newest_first_and_marks_them_read(
-    client, alice, bob, django_assert_num_queries
-):
-    Notification.objects.create(user=alice, text="Old one", created_at=timezone.now())
-    Notification.objects.create(user=alice, text="New one", created_at=timezone.now())
-    Notification.objects.create(user=bob, text="Bob's")
-    client.force_login(alice)
-
-    # session, user, the list, then the mark-read update inside its savepoint.
-    with django_assert_num_queries(6):
-        response = client.get(NOTIFICATIONS)
-
-    body = response.content.decode()
-    assert body.index("New one") < body.index("Old one")
-    assert "Bob&#x27;s" not in body and "Bob's" not in body
-    assert body.count("notification-new") >= 2  # shown as new on this visit
-    assert not Notification.objects.filter(user=alice, read_at__isnull=True).exists()
-    assert Notification.objects.get(user=bob).read_at is None
-
-    assert "notification-new" not in client.get(NOTIFICATIONS).content.decode().split("<main")[1]
-
-
-def test_notifications_page_says_when_there_are_none(client, charlie):
-    client.force_login(charlie)
-
-    response = client.get(NOTIFICATIONS)
-
-    assert 'data-testid="notifications-empty"' in response.content.decode()
-
-
-def test_badge_shows_my_unread_count(client, alice, bob, django_assert_num_queries):
-    Notification.objects.create(user=alice, text="One")
-    Notification.objects.create(user=alice, text="Two")
-    Notification.objects.create(user=alice, text="Read", read_at=timezone.now())
-    Notification.objects.create(user=bob, text="Bob's")
-    client.force_login(alice)
-
-    with django_assert_num_queries(3):  # session, user, count
-        response = client.get(BADGE, headers={"HX-Request": "true"})
-
-    body = response.content.decode()
-    assert '<span class="bell-count" data-testid="unread-count">2</span>' in body
-    assert "hx-get" not in body  # the answer does not load itself again
-    assert response["Cache-Control"] == "no-store"
-
-
-def test_badge_without_unread_shows_no_count(client, charlie):
-    client.force_login(charlie)
-
-    body = client.get(BADGE).content.decode()
-
-    assert 'id="notifications-bell"' in body and "bell-count" not in body
-
-
-def test_badge_for_a_logged_out_page_swaps_nothing(client):
-    assert client.get(BADGE).status_code == 204
-
-
-def test_badge_and_pages_refuse_posts(client, alice):
-    client.force_login(alice)
-
-    assert client.post(BADGE).status_code == 405
-    assert client.post(INDEX).status_code == 405
-
-
 def test_nav_loads_the_bell_lazily_for_logged_in_users_only(client, alice):
     body = client.get(reverse("home")).content.decode()
     assert INDEX not in body and "notifications-bell" not in body
@@ -186,4 +118,4 @@ def test_nav_loads_the_bell_lazily_for_logged_in_users_only(client, alice):
     body = client.get(reverse("home")).content.decode()
 
     assert f'<a href="{INDEX}">Achievements</a>' in body
-    assert f'hx-get="{BADGE}" hx-trigger="load"' in body
+    assert f'hx-get="{reverse("messaging:badge")}" hx-trigger="load"' in body

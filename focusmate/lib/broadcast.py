@@ -1,8 +1,9 @@
-"""Real-time events: group names and the one way services send to them.
+"""Group names and the one way subscribers send to them.
 
-Services call these inside their transaction; the send happens on commit, so a
-rolled-back change is never announced. A payload is built once per group send,
-never once per recipient: consumers forward `html` to the socket as it is.
+A group message is named after its event (`timer.changed` reaches a consumer's
+`timer_changed`) and carries `html`, rendered once for the whole group, and `data`,
+the JSON-ready state for clients that are not a page. Subscribers send after commit
+(see focusmate.events); services never send.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -21,37 +22,25 @@ def room_group(room_id: int) -> str:
 
 
 def user_group(user_id: int) -> str:
+    """Everything addressed to one person's pages: notifications, messages, unread counts."""
     return f"user.{user_id}"
 
 
-def send_now(group: str, message: dict) -> None:
+def message(event_type: str, *, html: str = "", data: dict | None = None) -> dict:
+    return {"type": event_type, "html": html, "data": data or {}}
+
+
+def send_now(group: str, payload: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(layer.group_send)(group, payload)
     except Exception:
         # The database holds the truth; a lost push is repaired by the next sync.
         logger.exception("broadcast to %s failed", group)
 
 
-def html_message(html: str) -> dict:
-    """An HTML fragment (with hx-swap-oob targets) that consumers forward as it is."""
-    return {"type": "send.html", "html": html}
-
-
-def send_html_now(group: str, html: str) -> None:
-    send_now(group, html_message(html))
-
-
-def send_html_on_commit(group: str, html: str) -> None:
-    """Pushes an HTML fragment to every socket in the group once the transaction commits."""
-    message = html_message(html)
-    transaction.on_commit(lambda: send_now(group, message))
-
-
 def layer_is_process_local() -> bool:
     """True for the in-memory layer: only this process's sockets can be reached."""
-    from django.conf import settings
-
     return settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith(".InMemoryChannelLayer")

@@ -139,8 +139,12 @@ def test_creating_too_many_rooms_is_refused_with_a_message(signed_in, charlie):
 def test_the_solo_link_creates_a_private_room_once_and_goes_to_it(signed_in, charlie):
     client = signed_in(charlie)
 
-    first = client.get(reverse("rooms:solo"))
-    second = client.get(reverse("rooms:solo"))
+    offer = client.get(reverse("rooms:solo"))
+    assert offer.status_code == 200 and 'method="post"' in offer.content.decode()
+    assert not Room.objects.filter(owner=charlie).exists()  # a GET creates nothing
+
+    first = client.post(reverse("rooms:solo"))
+    second = client.post(reverse("rooms:solo"))
 
     room = Room.objects.get(owner=charlie, is_solo=True)
     assert first.status_code == second.status_code == 302
@@ -148,6 +152,7 @@ def test_the_solo_link_creates_a_private_room_once_and_goes_to_it(signed_in, cha
     assert Room.objects.filter(owner=charlie).count() == 1
     assert not room.is_public
     assert client.get(room.get_absolute_url()).status_code == 200
+    assert client.get(reverse("rooms:solo")).url == room.get_absolute_url()
 
 
 def test_a_solo_room_is_hidden_from_everyone_else(signed_in, alice, charlie):
@@ -157,8 +162,9 @@ def test_a_solo_room_is_hidden_from_everyone_else(signed_in, alice, charlie):
     assert signed_in(alice).post(_url("join", room)).status_code == 404
 
 
-def test_the_solo_page_only_answers_get(signed_in, charlie):
-    assert signed_in(charlie).post(reverse("rooms:solo")).status_code == 405
+def test_the_solo_page_refuses_other_methods(signed_in, charlie):
+    assert signed_in(charlie).put(reverse("rooms:solo")).status_code == 405
+    assert signed_in(charlie).delete(reverse("rooms:solo")).status_code == 405
     assert not Room.objects.filter(owner=charlie).exists()
 
 

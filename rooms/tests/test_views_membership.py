@@ -163,13 +163,23 @@ def test_a_seat_frees_up_when_someone_leaves(signed_in, alice, bob, charlie):
     assert _present(room, charlie)
 
 
-def test_a_closed_room_refuses_a_join(signed_in, room, alice, charlie):
+def test_a_closed_room_is_gone_for_outsiders(signed_in, room, alice, charlie):
     services.room_close(room=room, by=alice)
 
-    response = signed_in(charlie).post(_url("join", room), follow=True)
+    # One visibility rule: a closed room is seen only by its owner and members.
+    assert signed_in(charlie).post(_url("join", room)).status_code == 404
+    assert signed_in(charlie).get(room.get_absolute_url()).status_code == 404
+    assert not _present(room, charlie)
+
+
+def test_a_closed_room_refuses_its_owner_s_rejoin_with_a_message(signed_in, room, alice):
+    services.room_leave(room=room, user=alice)
+    services.room_close(room=room, by=alice)
+
+    response = signed_in(alice).post(_url("join", room), follow=True)
 
     assert messages_of(response) == ["This room is closed."]
-    assert not _present(room, charlie)
+    assert not _present(room, alice)
 
 
 # --- leave --------------------------------------------------------------------

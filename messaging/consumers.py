@@ -1,12 +1,11 @@
-"""The per-user socket: achievement toasts, unread counts, anything addressed to one person."""
+"""The per-user socket: notifications, unlock toasts, anything addressed to one person."""
 
 from __future__ import annotations
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from focusmate.lib.broadcast import user_group
-
-CLOSE_UNAUTHENTICATED = 4401
+from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED
 
 
 class UserConsumer(AsyncWebsocketConsumer):
@@ -27,5 +26,8 @@ class UserConsumer(AsyncWebsocketConsumer):
         # Nothing is accepted from the browser on this socket.
         return
 
-    async def send_html(self, event: dict) -> None:
+    async def notification_created(self, event: dict) -> None:
+        await self.send(text_data=event["html"])
+
+    async def achievements_unlocked(self, event: dict) -> None:
         await self.send(text_data=event["html"])

@@ -1,0 +1,26 @@
+"""Reads about people that several features share (the block rule)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import Block, User
+
+
+def is_blocked_between(a: User, b: User) -> bool:
+    """True when either has blocked the other (direct messages refuse both ways)."""
+    return Block.objects.between(a, b).exists()
+
+
+def has_blocked(*, blocker: User, blocked: User) -> bool:
+    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def blocked_ids(*, user: User) -> QuerySet:
+    """The ids `user` has blocked, as a subquery: filter with `author_id__in=...`."""
+    return Block.objects.filter(blocker=user).values("blocked_id")
+
+
+def active_user(user_id: int) -> User | None:
+    """The user as stored now, if still active: sockets re-check it on every frame."""
+    return User.objects.filter(pk=user_id, is_active=True).first()

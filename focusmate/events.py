@@ -1,0 +1,155 @@
+"""Typed domain events: what changed, published by services once their transaction commits.
+
+Only services publish (`publish_on_commit`), so a rolled-back change announces nothing.
+Each app declares its reactions in its own `subscriptions.py` with `@subscriber(EventType)`,
+imported from its `AppConfig.ready`. Subscribers run after commit, in the publishing
+thread, one after another; one that raises is logged and the others still run, and the
+write that published stands.
+
+Events carry ids and immutable values, never model instances, so a subscriber sees what
+the service committed and nothing that was changed afterwards. The JSON API and the
+pages' HTML are both built from them by subscribers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+if TYPE_CHECKING:  # types only: this module imports no app at run time
+    from timers.engine import TimerSettings, TimerState
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    """The base of every domain event."""
+
+
+# --- Rooms and their timers ---------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TimerChanged(Event):
+    """A room's timer was saved: a command, a phase that ended, new settings, a close."""
+
+    room_id: int
+    version: int
+    state: TimerState
+    settings: TimerSettings
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PeopleChanged(Event):
+    """These people of the room changed (intention, online or not)."""
+
+    room_id: int
+    user_ids: frozenset[int]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoomJoined(Event):
+    room_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoomLeft(Event):
+    """A member is no longer in the room (left, or removed by a ban)."""
+
+    room_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoomClosed(Event):
+    room_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SessionsRecorded(Event):
+    """History rows were written for completed phases of one room."""
+
+    room_id: int
+    user_ids: frozenset[int]
+    # Those credited with a work phase (achievements count work, not breaks).
+    work_user_ids: frozenset[int]
+
+
+# --- People ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UserDeactivated(Event):
+    """A moderator banned the user: their sockets close and they leave every room."""
+
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UserLoggedOut(Event):
+    """A session ended: the sockets opened with it must stop acting for the user."""
+
+    user_id: int
+    session_key: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AchievementsUnlocked(Event):
+    user_id: int
+    achievement_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NotificationCreated(Event):
+    user_id: int
+    notification_id: int
+    text: str
+    url: str
+
+
+# --- Publishing -----------------------------------------------------------------
+
+Subscriber = Callable[[Any], None]
+_subscribers: defaultdict[type[Event], list[Subscriber]] = defaultdict(list)
+
+
+def subscriber(*event_types: type[Event]) -> Callable[[Subscriber], Subscriber]:
+    """Registers the decorated function to run after commit for each of `event_types`."""
+
+    def register(function: Subscriber) -> Subscriber:
+        for event_type in event_types:
+            if function not in _subscribers[event_type]:
+                _subscribers[event_type].append(function)
+        return function
+
+    return register
+
+
+def subscribers_of(event_type: type[Event]) -> tuple[Subscriber, ...]:
+    return tuple(_subscribers[event_type])
+
+
+def publish_on_commit(event: Event) -> None:
+    """Delivers `event` to its subscribers once the current transaction commits.
+
+    Outside a transaction (autocommit) that is at once. A rollback drops it.
+    """
+    transaction.on_commit(lambda: deliver(event))
+
+
+def deliver(event: Event) -> None:
+    """Runs every subscriber of the event's type; a failing one is logged, not raised."""
+    for function in _subscribers[type(event)]:
+        try:
+            function(event)
+        except Exception:
+            logger.exception(
+                "subscriber %s.%s failed on %r", function.__module__, function.__qualname__, event
+            )
