@@ -12,11 +12,11 @@ import sys
 import threading
 
 import pytest
-from playwright.sync_api import expect
 import redis
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
+from playwright.sync_api import expect
 
 from achievements import services
 from stats.tests.factories import SessionHistoryFactory
