@@ -101,6 +101,14 @@ class UserLoggedOut(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class UserWarned(Event):
+    """A moderator warned the user; the inbox tells them."""
+
+    user_id: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AchievementsUnlocked(Event):
     user_id: int
     achievement_ids: tuple[int, ...]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "focusmate",
     "accounts",
+    "moderation",
     "rooms",
     "timers",
     "stats",

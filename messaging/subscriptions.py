@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from focusmate.events import NotificationCreated, subscriber
+from accounts.models import User
+from focusmate.events import NotificationCreated, UserWarned, subscriber
 from focusmate.lib import broadcast
+from messaging.services import notify
 
 
 @subscriber(NotificationCreated)
@@ -20,3 +22,10 @@ def push_bell(event: NotificationCreated) -> None:
             data={"id": event.notification_id, "text": event.text, "url": event.url},
         ),
     )
+
+
+@subscriber(UserWarned)
+def notify_warning(event: UserWarned) -> None:
+    user = User.objects.filter(pk=event.user_id).first()
+    if user is not None:
+        notify(user=user, text=f"A moderator warned you: {event.text}")

@@ -6,6 +6,7 @@ import time
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 
 class RateLimited(PermissionDenied):
@@ -24,3 +25,16 @@ def hit(key: str, *, limit: int, per_seconds: int) -> None:
         count = 1
     if count > limit:
         raise RateLimited(f"That's too often. Please wait {per_seconds} seconds and try again.")
+
+
+# An account this young gets the stricter of two limits (spam comes from fresh accounts).
+NEW_ACCOUNT_SECONDS = 24 * 3600
+
+
+def limit_for(user, *, normal: int, new_account: int) -> int:
+    """`new_account` for accounts younger than a day, `normal` after that."""
+    joined = getattr(user, "date_joined", None)
+    if joined is None:
+        return new_account
+    age = (timezone.now() - joined).total_seconds()
+    return new_account if age < NEW_ACCOUNT_SECONDS else normal
