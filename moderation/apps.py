@@ -7,11 +7,4 @@ class ModerationConfig(AppConfig):
     name = "moderation"
 
     def ready(self) -> None:
-        from accounts.models import User
-        from moderation.registry import Moderatable, register
-
-        # People can be reported (and warned or banned), not hidden.
-        register(
-            User,
-            Moderatable(author_id=lambda user: user.pk, url=lambda user: user.get_absolute_url()),
-        )
+        from moderation import registrations  # noqa: F401  (people can be reported)

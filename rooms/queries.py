@@ -51,6 +51,17 @@ def is_present_member(*, room_id: int, user) -> bool:
     )
 
 
+def rooms_for_leaderboard(*, user) -> QuerySet[Room]:
+    """Rooms whose weekly board the user may open: open ones they own or are in now."""
+    return (
+        Room.objects.visible_to(user)
+        .filter(is_active=True, is_solo=False)
+        .filter(Q(owner=user) | Q(participants__user=user, participants__left_at__isnull=True))
+        .distinct()
+        .order_by("name")
+    )
+
+
 def rooms_for_list(*, search: str = "") -> QuerySet[Room]:
     return (
         Room.objects.active()

@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from accounts.models import User
-from rooms.models import Room
 from stats.models import SessionHistory
 from stats.streaks import Streaks, user_streaks
 
@@ -237,7 +236,7 @@ class LeaderboardRow:
 
 
 def leaderboard(
-    *, since: datetime, room: Room | None = None, limit: int = 50
+    *, since: datetime, room_id: int | None = None, limit: int = 50
 ) -> list[LeaderboardRow]:
     """Focus since `since` for users who opted in, most first (one query).
 
@@ -245,8 +244,8 @@ def leaderboard(
     Ties share a rank.
     """
     sessions = Q(sessions__kind=WORK, sessions__ended_at__gte=since)
-    if room is not None:
-        sessions &= Q(sessions__room=room)
+    if room_id is not None:
+        sessions &= Q(sessions__room_id=room_id)
     users = (
         User.objects.filter(on_leaderboard=True, is_active=True)
         .filter(sessions)
@@ -259,14 +258,3 @@ def leaderboard(
         tied = rows and rows[-1].focus_seconds == user.focus_seconds
         rows.append(LeaderboardRow(rows[-1].rank if tied else position, user, user.focus_seconds))
     return rows
-
-
-def leaderboard_rooms(*, user: User) -> QuerySet[Room]:
-    """Rooms whose board the user may open from the leaderboard page: theirs or joined now."""
-    return (
-        Room.objects.visible_to(user)
-        .filter(is_active=True, is_solo=False)
-        .filter(Q(owner=user) | Q(participants__user=user, participants__left_at__isnull=True))
-        .distinct()
-        .order_by("name")
-    )

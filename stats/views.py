@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from rooms.models import Room
+from rooms.queries import rooms_for_leaderboard
 from stats import charts, queries
 from stats.export import history_csv_chunks, in_worker_thread
 from stats.forms import DEFAULT_DAYS, PRESET_DAYS, ExportForm, PeriodForm
@@ -99,7 +100,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "room": room,
         # The local date: the template would render an aware datetime in UTC.
         "since_day": since.date(),
-        "rows": queries.leaderboard(since=since, room=room),
-        "rooms": queries.leaderboard_rooms(user=request.user),
+        "rows": queries.leaderboard(since=since, room_id=room.pk if room else None),
+        "rooms": rooms_for_leaderboard(user=request.user),
     }
     return render(request, "stats/leaderboard.html", context)

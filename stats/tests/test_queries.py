@@ -156,7 +156,7 @@ def test_a_rooms_leaderboard_counts_only_focus_in_that_room(alice, bob, room, we
     session(bob, other, "2026-03-17 09:00", seconds=6000)
 
     everyone = queries.leaderboard(since=week)
-    in_room = queries.leaderboard(since=week, room=room)
+    in_room = queries.leaderboard(since=week, room_id=room.pk)
 
     assert [(row.rank, row.user.username, row.focus_seconds) for row in everyone] == [
         (1, "bob", 6600),

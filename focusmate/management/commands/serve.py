@@ -13,11 +13,15 @@ import contextlib
 import logging
 
 from asgiref.sync import SyncToAsync
+from daphne.endpoints import build_endpoint_description_strings
+from daphne.server import Server
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from focusmate.asgi import application
 from focusmate.lib.broadcast import layer_is_process_local
+from rooms.services import presence_reset_all
 
 logger = logging.getLogger("focusmate.serve")
 
@@ -65,17 +69,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, no_workers: bool, **options):
-        from daphne.endpoints import build_endpoint_description_strings
-        from daphne.server import Server
-
-        from focusmate.asgi import application
-
         workers = [] if no_workers else list(settings.IN_PROCESS_WORKERS)
         if layer_is_process_local():
             # One process owns every socket, and none is open yet: clear presence left
             # over from a previous run that did not shut down cleanly.
-            from rooms.services import presence_reset_all
-
             presence_reset_all()
         tasks: list[asyncio.Task] = []
 
