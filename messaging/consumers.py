@@ -5,22 +5,24 @@ from __future__ import annotations
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from focusmate.lib.broadcast import user_group
-from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED
+from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, AccessControlled
 
 
-class UserConsumer(AsyncWebsocketConsumer):
+class UserConsumer(AccessControlled, AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.group = user_group(user.pk)
+        await self.join_access_groups(user)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.leave_access_groups()
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         # Nothing is accepted from the browser on this socket.
