@@ -257,6 +257,10 @@ SECURE_CSP = {
 # Timer
 TIMER_SYNC_SECONDS = env.float("TIMER_SYNC_SECONDS", default=10.0)
 PRESENCE_COALESCE_SECONDS = env.float("PRESENCE_COALESCE_SECONDS", default=0.5)
+# Each process confirms its open sockets this often; a process that stops (a crash, a
+# kill -9) has its people shown offline after the TTL and announced by the next sweep.
+PRESENCE_HEARTBEAT_SECONDS = env.float("PRESENCE_HEARTBEAT_SECONDS", default=8.0)
+PRESENCE_TTL_SECONDS = env.float("PRESENCE_TTL_SECONDS", default=20.0)
 
 LOGGING = {
     "version": 1,

@@ -9,8 +9,8 @@ from rooms.models import Participant, Room
 class ParticipantInline(admin.TabularInline):
     model = Participant
     extra = 0
-    fields = ("user", "intention", "joined_at", "left_at", "online_connections")
-    readonly_fields = ("user", "joined_at", "left_at", "online_connections")
+    fields = ("user", "intention", "joined_at", "left_at")
+    readonly_fields = ("user", "joined_at", "left_at")
     can_delete = False
 
 
@@ -43,7 +43,7 @@ class RoomAdmin(admin.ModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ("user", "room", "intention", "joined_at", "left_at", "online_connections")
+    list_display = ("user", "room", "intention", "joined_at", "left_at")
     list_filter = ("left_at",)
     search_fields = ("user__username", "room__name", "intention")
     raw_id_fields = ("user", "room")

@@ -24,9 +24,8 @@ from focusmate.lib.sockets import (
     AccessControlled,
     error_toast,
 )
-from rooms import queries, services
+from rooms import presence, queries, services
 from rooms.forms import RoomFrameForm
-from rooms.presence import presence_changed
 from rooms.rendering import render_participants
 from timers.rendering import render_timer
 from timers.services import timer_advance, timer_command
@@ -53,10 +52,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         self.counted = True
-        if await database_sync_to_async(services.presence_change)(
-            room_id=room_id, user=user, delta=+1
-        ):
-            await presence_changed(room_id=room_id, user_id=user.pk)
+        await presence.arrive(self, room_id=room_id, user_id=user.pk)
         await self.send(text_data=await self._snapshot())
 
     async def disconnect(self, code: int) -> None:
@@ -70,11 +66,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         if not self.counted:
             return
         self.counted = False
-        user = self.scope["user"]
-        if await database_sync_to_async(services.presence_change)(
-            room_id=self.room_id, user=user, delta=-1
-        ):
-            await presence_changed(room_id=self.room_id, user_id=user.pk)
+        await presence.depart(self, room_id=self.room_id, user_id=self.scope["user"].pk)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Frames from the htmx ws extension: {"action": "start"} or {"intention": "…"}.

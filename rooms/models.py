@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 def new_invite_token() -> str:
@@ -159,6 +161,16 @@ class ParticipantQuerySet(models.QuerySet):
         """Members who are in the room now (joined and not left)."""
         return self.filter(left_at__isnull=True)
 
+    def with_online(self) -> ParticipantQuerySet:
+        """Annotates `online`: a socket of theirs in this room was seen lately (any process)."""
+        return self.annotate(
+            online=models.Exists(
+                Presence.objects.fresh().filter(
+                    room_id=models.OuterRef("room_id"), user_id=models.OuterRef("user_id")
+                )
+            )
+        )
+
 
 class Participant(models.Model):
     """A user's membership of a room, kept after they leave (it counts rooms joined)."""
@@ -174,7 +186,6 @@ class Participant(models.Model):
     # history credits only the part of a phase the participant was there for.
     joined_seq = models.PositiveIntegerField(default=0)
     joined_elapsed_seconds = models.PositiveIntegerField(default=0)
-    online_connections = models.PositiveIntegerField(default=0)
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -193,4 +204,50 @@ class Participant(models.Model):
 
     @property
     def is_online(self) -> bool:
-        return self.left_at is None and self.online_connections > 0
+        """Present, with a socket open (read with `with_online()` to save a query)."""
+        if self.left_at is not None:
+            return False
+        if hasattr(self, "online"):
+            return self.online
+        return Presence.objects.fresh().filter(room_id=self.room_id, user_id=self.user_id).exists()
+
+
+class PresenceQuerySet(models.QuerySet):
+    def fresh(self, now=None) -> PresenceQuerySet:
+        cutoff = (now or timezone.now()) - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
+        return self.filter(seen_at__gte=cutoff)
+
+    def stale(self, now=None) -> PresenceQuerySet:
+        cutoff = (now or timezone.now()) - timedelta(seconds=settings.PRESENCE_TTL_SECONDS)
+        return self.filter(seen_at__lt=cutoff)
+
+
+class Presence(models.Model):
+    """One server process has a socket of `user` open in `room`, as of `seen_at`.
+
+    Each process writes its own rows: on a first socket, on a last close, and every
+    heartbeat (which also rewrites them from the sockets it really holds, so a handler
+    that died without `disconnect()` cannot leave someone online). A process that dies
+    stops its heartbeat; its rows expire after PRESENCE_TTL_SECONDS and the next sweep
+    announces who went offline.
+    """
+
+    process = models.CharField(max_length=80)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presences"
+    )
+    seen_at = models.DateTimeField()
+
+    objects = PresenceQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "room", "user"], name="rooms_presence_once_per_process"
+            )
+        ]
+        indexes = [models.Index(fields=["room", "user", "seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.room_id} via {self.process}"

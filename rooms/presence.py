@@ -1,30 +1,86 @@
-"""Presence pushes, coalesced: one frame per room per short window, whoever came or went.
+"""Presence at the socket layer: which sockets this process holds, pushed when it flips.
 
-When a room fills up (a class starting together, a benchmark), every arrival would
-otherwise be pushed to everyone already there. The socket that saw a presence flip
-records it here; a per-room task waits `PRESENCE_COALESCE_SECONDS`, then renders the
-changed people once and sends them in one group message. Each server process
-coalesces the sockets it serves.
+Each process keeps the room sockets it serves (weakly: a consumer that died without
+`disconnect()` drops out once collected) and writes `Presence` rows through the
+services: on a first socket of a person in a room, on their last close, and every
+PRESENCE_HEARTBEAT_SECONDS from what it really holds. The heartbeat also sweeps rows
+that no process confirmed (a process that died), which announces who went offline.
+
+Flips are coalesced: when a room fills up (a class starting together), every arrival
+would otherwise be pushed to everyone already there. A per-room task waits
+PRESENCE_COALESCE_SECONDS, then renders the changed people once for the whole room.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import logging
+import os
+import secrets
+import socket
+import weakref
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import close_old_connections
 
 from focusmate.lib.broadcast import message, room_group
+from rooms import services
 from rooms.models import Room
 from rooms.rendering import Rendered, render_people_changes
 
+logger = logging.getLogger(__name__)
+
+# This process, as its presence rows name it.
+PROCESS_ID = f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+# (room id, user id) -> the consumers of this process holding such a socket.
+_held: dict[tuple[int, int], weakref.WeakSet] = {}
 # Keyed by event loop as well: tests run one loop each, a server one for its life.
 _pending: dict[tuple[int, int], set[int]] = {}
 _flushing: dict[tuple[int, int], asyncio.Task] = {}
+_heartbeats: dict[int, asyncio.Task] = {}
 
 
-async def presence_changed(*, room_id: int, user_id: int) -> None:
+def holding() -> set[tuple[int, int]]:
+    """The (room id, user id) pairs this process has a live socket for."""
+    for key in [key for key, consumers in _held.items() if not consumers]:
+        _held.pop(key, None)
+    return set(_held)
+
+
+async def arrive(consumer, *, room_id: int, user_id: int) -> None:
+    """A socket of the user opened in the room (call once it is accepted)."""
+    key = (room_id, user_id)
+    consumers = _held.setdefault(key, weakref.WeakSet())
+    first_here = not consumers
+    consumers.add(consumer)
+    _ensure_heartbeat()
+    if first_here and await database_sync_to_async(services.presence_arrive)(
+        process=PROCESS_ID, room_id=room_id, user_id=user_id
+    ):
+        await changed(room_id=room_id, user_id=user_id)
+
+
+async def depart(consumer, *, room_id: int, user_id: int) -> None:
+    key = (room_id, user_id)
+    consumers = _held.get(key)
+    if consumers is None:
+        return
+    consumers.discard(consumer)
+    if consumers:
+        return
+    _held.pop(key, None)
+    if await database_sync_to_async(services.presence_depart)(
+        process=PROCESS_ID, room_id=room_id, user_id=user_id
+    ):
+        await changed(room_id=room_id, user_id=user_id)
+
+
+async def changed(*, room_id: int, user_id: int) -> None:
     key = (id(asyncio.get_running_loop()), room_id)
     _pending.setdefault(key, set()).add(user_id)
     if key not in _flushing:
@@ -49,3 +105,35 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
             room_group(room_id),
             message("people.changed", html=rendered.html, data=rendered.data),
         )
+
+
+def _beat() -> None:
+    close_old_connections()
+    gc.collect()  # consumers that died without disconnect() leave the weak sets
+    services.presence_heartbeat(process=PROCESS_ID, holding=holding())
+    services.presence_expire()
+
+
+async def heartbeat_forever() -> None:
+    while True:
+        await asyncio.sleep(settings.PRESENCE_HEARTBEAT_SECONDS)
+        try:
+            await database_sync_to_async(_beat)()
+        except Exception:
+            logger.exception("presence heartbeat failed; retrying")
+
+
+def _ensure_heartbeat() -> None:
+    loop = asyncio.get_running_loop()
+    task = _heartbeats.get(id(loop))
+    if task is None or task.done():
+        _heartbeats[id(loop)] = loop.create_task(heartbeat_forever(), name="presence-heartbeat")
+
+
+async def stop_heartbeat() -> None:
+    """For tests and shutdown: ends this loop's heartbeat task."""
+    task = _heartbeats.pop(id(asyncio.get_running_loop()), None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -96,7 +96,8 @@ def people_in_room(room: Room) -> People:
         Participant.objects.present()
         .filter(room=room)
         .select_related("user")
+        .with_online()
         .annotate(total=Window(Count("pk")))
-        .order_by("-online_connections", "joined_at", "pk")[:PEOPLE_SHOWN]
+        .order_by("-online", "joined_at", "pk")[:PEOPLE_SHOWN]
     )
     return People(shown=shown, count=shown[0].total if shown else 0)

@@ -35,7 +35,7 @@ def person_data(p: Participant) -> dict:
         "user_id": p.user_id,
         "username": p.user.username,
         "intention": p.intention,
-        "online": p.online_connections > 0,
+        "online": bool(p.online),
     }
 
 
@@ -51,6 +51,7 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> Rendered:
     present = {
         p.user_id: p
         for p in Participant.objects.present()
+        .with_online()
         .filter(room=room, user_id__in=user_ids)
         .select_related("user")
     }
@@ -77,7 +78,10 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> Rendered:
 def render_person_joined(room: Room, *, user_id: int) -> Rendered | None:
     """Appends a newcomer to everyone's list, and updates the head count."""
     participant = (
-        Participant.objects.present().filter(room=room, user_id=user_id).select_related("user")
+        Participant.objects.present()
+        .with_online()
+        .filter(room=room, user_id=user_id)
+        .select_related("user")
     ).first()
     if participant is None:  # left again before this was sent
         return None

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.services import require_active
 from focusmate.events import PeopleChanged, RoomClosed, RoomJoined, RoomLeft, publish_on_commit
 from focusmate.lib.ratelimit import hit
-from rooms.models import Participant, Room, new_invite_token
+from rooms.models import Participant, Presence, Room, new_invite_token
 from timers import services as timer_services
 from timers.models import Timer
 
@@ -151,9 +151,7 @@ def participations_end(*, user: User) -> int:
     room_ids = list(
         Participant.objects.present().filter(user=user).values_list("room_id", flat=True)
     )
-    Participant.objects.present().filter(user=user).update(
-        left_at=timezone.now(), online_connections=0
-    )
+    Participant.objects.present().filter(user=user).update(left_at=timezone.now())
     for room_id in room_ids:
         publish_on_commit(RoomLeft(room_id=room_id, user_id=user.pk))
     return len(room_ids)
@@ -177,25 +175,66 @@ def participant_set_intention(*, room: Room, user: User, intention: str) -> Part
     return participant
 
 
-@transaction.atomic
-def presence_change(*, room_id: int, user: User, delta: int) -> bool:
-    """Counts a socket opening (+1) or closing (-1); True when online/offline flipped.
+def _online_anywhere(room_id: int, user_id: int) -> bool:
+    return Presence.objects.fresh().filter(room_id=room_id, user_id=user_id).exists()
 
-    It does not publish: the socket layer coalesces flips (rooms/presence.py), since a
-    room filling up would otherwise send every arrival to everyone already there.
-    """
-    participant = Participant.objects.select_for_update().filter(room_id=room_id, user=user).first()
-    if participant is None:
-        return False
-    before = participant.online_connections
-    after = max(0, before + delta)
-    Participant.objects.filter(pk=participant.pk).update(online_connections=after)
-    return (before == 0) != (after == 0)
+
+def presence_arrive(*, process: str, room_id: int, user_id: int) -> bool:
+    """This process has its first socket of the user in the room; True if that makes
+    them online (no process had one). Announcing is the socket layer's (it coalesces)."""
+    was_online = _online_anywhere(room_id, user_id)
+    Presence.objects.bulk_create(
+        [Presence(process=process, room_id=room_id, user_id=user_id, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["process", "room", "user"],
+        update_fields=["seen_at"],
+    )
+    return not was_online
+
+
+def presence_depart(*, process: str, room_id: int, user_id: int) -> bool:
+    """This process closed its last socket of the user in the room; True if they are now
+    offline everywhere."""
+    Presence.objects.filter(process=process, room_id=room_id, user_id=user_id).delete()
+    return not _online_anywhere(room_id, user_id)
+
+
+def presence_heartbeat(*, process: str, holding: set[tuple[int, int]]) -> None:
+    """Rewrites this process's rows from the (room id, user id) pairs it really holds."""
+    now = timezone.now()
+    stored = set(Presence.objects.filter(process=process).values_list("room_id", "user_id"))
+    for room_id, user_id in stored - holding:
+        Presence.objects.filter(process=process, room_id=room_id, user_id=user_id).delete()
+    if holding:
+        Presence.objects.bulk_create(
+            [Presence(process=process, room_id=r, user_id=u, seen_at=now) for r, u in holding],
+            update_conflicts=True,
+            unique_fields=["process", "room", "user"],
+            update_fields=["seen_at"],
+            batch_size=500,
+        )
+
+
+@transaction.atomic
+def presence_expire() -> int:
+    """Drops rows no heartbeat confirmed (a dead process) and publishes who went offline."""
+    stale = list(Presence.objects.stale().values_list("pk", "room_id", "user_id"))
+    if not stale:
+        return 0
+    Presence.objects.filter(pk__in=[pk for pk, _, _ in stale]).delete()
+    gone: dict[int, set[int]] = {}
+    for _, room_id, user_id in stale:
+        if not _online_anywhere(room_id, user_id):
+            gone.setdefault(room_id, set()).add(user_id)
+    for room_id, user_ids in gone.items():
+        publish_on_commit(PeopleChanged(room_id=room_id, user_ids=frozenset(user_ids)))
+    return len(stale)
 
 
 def presence_reset_all() -> int:
-    """At the start of a single-process server no socket is open: clear stale counts."""
-    return Participant.objects.filter(online_connections__gt=0).update(online_connections=0)
+    """At the start of a single-process server no socket is open: clear what is left."""
+    deleted, _ = Presence.objects.all().delete()
+    return deleted
 
 
 def solo_room_for(*, user: User) -> Room:

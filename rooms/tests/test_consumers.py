@@ -112,11 +112,11 @@ async def test_a_member_gets_a_snapshot_on_connect_and_is_online(room, bob, cook
     assert _status(snapshot) == "idle"
     assert 'id="participants"' in snapshot
     participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
-    assert participant.online_connections == 1
+    assert await database_sync_to_async(lambda: participant.is_online)()
 
     await communicator.disconnect()
     participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
-    assert participant.online_connections == 0
+    assert not await database_sync_to_async(lambda: participant.is_online)()
 
 
 async def test_both_clients_receive_a_start(room, alice, cookies):

@@ -263,3 +263,25 @@ def test_the_room_page_fits_the_screen(
         box = locator.bounding_box()
         assert box is not None
         assert box["y"] + box["height"] <= viewport["height"], f"{locator} is below the fold"
+
+
+def test_a_ban_in_the_admin_closes_the_banned_person_s_open_room_at_once(
+    both_in_room, live_site, new_page, moderator, password, bob
+):
+    """The moderator bans Bob in the admin; Bob's open page stops and says why, and Bob
+    leaves Alice's people list, without anyone reloading."""
+    alice_page, bob_page = both_in_room
+    admin = new_page()
+    admin.goto(f"{live_site.url}/admin/login/")
+    admin.fill("input[name=username]", moderator.username)
+    admin.fill("input[name=password]", password)
+    admin.locator("input[type=submit]").click()
+    admin.goto(f"{live_site.url}/admin/accounts/user/?q=bob")
+    admin.locator(f"input[name=_selected_action][value='{bob.pk}']").check()
+    admin.locator("select[name=action]").select_option("deactivate_users")
+    admin.locator("button[name=index]").click()
+
+    expect(bob_page.get_by_test_id("access-ended")).to_contain_text("signed out", timeout=LIVE)
+    expect(person(alice_page, "bob")).to_have_count(0, timeout=LIVE)
+    # Bob's page can no longer act: the timer socket is gone and the server refuses him.
+    assert not Participant.objects.present().filter(user=bob).exists()

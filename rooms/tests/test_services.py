@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.tests.factories import UserFactory
+from focusmate import events
 from rooms import services
-from rooms.models import Participant, Room
+from rooms.models import Participant, Presence, Room
+from rooms.tests.helpers import T0
 from timers import services as timer_services
 from timers.models import Timer
 
@@ -150,13 +154,47 @@ def test_solo_room_is_created_once_and_is_private(alice, charlie):
         services.room_join(room=first, user=charlie, token=first.invite_token)
 
 
-def test_presence_counts_sockets_across_tabs(room, bob):
-    assert services.presence_change(room_id=room.pk, user=bob, delta=+1) is True
-    assert services.presence_change(room_id=room.pk, user=bob, delta=+1) is False
-    assert services.presence_change(room_id=room.pk, user=bob, delta=-1) is False
-    assert Participant.objects.get(room=room, user=bob).is_online
-    assert services.presence_change(room_id=room.pk, user=bob, delta=-1) is True
-    assert not Participant.objects.get(room=room, user=bob).is_online
+def _online(room, user) -> bool:
+    return Participant.objects.get(room=room, user=user).is_online
+
+
+def test_presence_counts_each_process_once_and_flips_only_at_the_edges(room, bob):
+    assert services.presence_arrive(process="a", room_id=room.pk, user_id=bob.pk) is True
+    assert services.presence_arrive(process="b", room_id=room.pk, user_id=bob.pk) is False
+    assert services.presence_depart(process="a", room_id=room.pk, user_id=bob.pk) is False
+    assert _online(room, bob)
+    assert services.presence_depart(process="b", room_id=room.pk, user_id=bob.pk) is True
+    assert not _online(room, bob)
+
+
+def test_a_dead_process_s_people_expire_and_the_sweep_announces_them(
+    room, bob, alice, time_machine, published, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(T0, tick=False)
+    services.presence_arrive(process="dead", room_id=room.pk, user_id=bob.pk)
+    services.presence_arrive(process="alive", room_id=room.pk, user_id=alice.pk)
+    time_machine.move_to(T0 + timedelta(seconds=15), tick=False)
+    services.presence_heartbeat(process="alive", holding={(room.pk, alice.pk)})
+    assert _online(room, bob)  # not expired yet
+
+    time_machine.move_to(T0 + timedelta(seconds=25), tick=False)
+    assert not _online(room, bob)  # reads treat an unconfirmed row as offline at once
+    assert _online(room, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.presence_expire() == 1
+
+    assert published == [events.PeopleChanged(room_id=room.pk, user_ids=frozenset({bob.pk}))]
+    assert not Presence.objects.filter(process="dead").exists()
+
+
+def test_the_heartbeat_rewrites_a_process_s_rows_from_what_it_holds(room, bob, alice):
+    """A socket whose handler died without disconnect() is no longer held: it goes."""
+    services.presence_arrive(process="p", room_id=room.pk, user_id=bob.pk)
+
+    services.presence_heartbeat(process="p", holding={(room.pk, alice.pk)})
+
+    assert set(Presence.objects.values_list("user_id", flat=True)) == {alice.pk}
+    assert _online(room, alice) and not _online(room, bob)
 
 
 def test_joining_mid_phase_records_the_elapsed_seconds(room, alice, charlie, time_machine):

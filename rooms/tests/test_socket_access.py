@@ -203,4 +203,28 @@ async def test_a_crash_inside_a_handler_leaves_the_socket_and_presence_right(
     assert "Something went wrong" in toast and "a bug" not in toast
     assert "still here" in echo
     participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
-    assert not participant.is_online
+    assert not await database_sync_to_async(lambda: participant.is_online)()
+
+
+async def test_a_socket_gone_without_disconnect_drops_out_at_the_next_heartbeat(room, bob):
+    """A handler that died without disconnect(): its consumer is collected, the heartbeat
+    rewrites this process's presence from what it still holds, and Bob is offline."""
+    import gc
+
+    from rooms import presence
+
+    class DeadConsumer:
+        pass
+
+    ghost = DeadConsumer()
+    await presence.arrive(ghost, room_id=room.pk, user_id=bob.pk)
+    participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
+    assert await database_sync_to_async(lambda: participant.is_online)()
+
+    del ghost
+    gc.collect()
+    await database_sync_to_async(presence._beat)()
+    await presence.stop_heartbeat()
+
+    assert (room.pk, bob.pk) not in presence.holding()
+    assert not await database_sync_to_async(lambda: participant.is_online)()

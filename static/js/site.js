@@ -25,6 +25,26 @@
     var text = type.indexOf("text/plain") === 0 && xhr.responseText ? xhr.responseText : "Something went wrong (" + xhr.status + "). Please try again.";
     showToast(text, "error");
   });
+  // A socket closed by the server because access ended (a ban, a logout elsewhere, leaving
+  // the room): say so once and for all, instead of a page that silently stops updating.
+  var ACCESS_ENDED = {
+    4401: "You've been signed out. Log in again to continue.",
+    4403: "You're no longer in this room. Reload the page to see where you are."
+  };
+  var accessNoticeShown = false;
+  document.addEventListener("htmx:wsClose", function (event) {
+    var code = event.detail && event.detail.event && event.detail.event.code;
+    if (!ACCESS_ENDED[code] || accessNoticeShown) return;
+    accessNoticeShown = true;
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var notice = document.createElement("div");
+    notice.className = "toast toast-error";
+    notice.setAttribute("role", "alert");
+    notice.setAttribute("data-testid", "access-ended");
+    notice.textContent = ACCESS_ENDED[code];
+    box.appendChild(notice);
+  });
   document.addEventListener("htmx:sendError", function () {
     showToast("Can't reach the server. Check your connection and try again.", "error");
   });
