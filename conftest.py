@@ -140,7 +140,13 @@ def _database_url_for_tests() -> str:
 class LiveSite:
     """A real `manage.py serve` (Daphne, WebSockets, in-process scheduler) on a free port."""
 
-    def __init__(self, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        extra_env: dict[str, str] | None = None,
+        *,
+        command: tuple[str, ...] = ("serve",),
+        wait: bool = True,
+    ):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -157,14 +163,14 @@ class LiveSite:
         self.log_path = Path(django_settings.BASE_DIR) / "var" / f"live-{self.port}.log"
         self.log_path.parent.mkdir(exist_ok=True)
         self._log = self.log_path.open("w")
+        argv = [sys.executable, "manage.py", *command]
+        if command[0] == "serve":
+            argv += ["--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+            argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
-        self._wait_until_up()
+        if wait:
+            self._wait_until_up()
 
     def _wait_until_up(self) -> None:
         deadline = time.monotonic() + 30

@@ -1,5 +1,8 @@
 """Serves the whole site (HTTP and WebSockets) with Daphne, plus the in-process workers.
 
+With `--workers N` (N > 1) it supervises N server processes on one listening socket and
+one timer scheduler instead (focusmate/lib/supervisor.py).
+
 Daphne does not speak the ASGI lifespan protocol, so background coroutines (the timer
 scheduler) cannot be started by the application itself. This command starts them on
 Daphne's own event loop once the server listens, so that with the in-memory channel
@@ -16,11 +19,12 @@ from asgiref.sync import SyncToAsync
 from daphne.endpoints import build_endpoint_description_strings
 from daphne.server import Server
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
 from focusmate.asgi import application
 from focusmate.lib.broadcast import layer_is_process_local
+from focusmate.lib.supervisor import Supervisor, bind
 from rooms.services import presence_reset_all
 
 logger = logging.getLogger("focusmate.serve")
@@ -67,8 +71,46 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not run the in-process workers (use `manage.py runtimers` instead).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Server processes sharing the port (more than 1 needs REDIS_URL); with more "
+            "than 1, exactly one timer scheduler runs beside them.",
+        )
+        parser.add_argument(
+            "--fd",
+            type=int,
+            default=None,
+            help="Serve on this inherited listening socket instead of --host/--port.",
+        )
 
     def handle(self, *args, host: str, port: int, no_workers: bool, **options):
+        worker_count, fd = options["workers"], options["fd"]
+        if worker_count < 1:
+            raise CommandError("--workers must be 1 or more.")
+        if worker_count > 1:
+            if layer_is_process_local():
+                raise CommandError(
+                    "--workers above 1 needs REDIS_URL: several processes reach each "
+                    "other's sockets only through a Redis channel layer "
+                    "(for example REDIS_URL=redis://127.0.0.1:6379/0)."
+                )
+            try:
+                listener = bind(host, port)
+            except (ValueError, OSError) as error:
+                raise CommandError(f"Can't listen on {host}:{port}: {error}") from error
+            self.stdout.write(
+                f"Focus Mate at http://{host}:{port}/ with {worker_count} server processes "
+                "and one timer scheduler (Ctrl-C to stop)"
+            )
+            Supervisor(
+                listener=listener,
+                workers=worker_count,
+                verbosity=int(options.get("verbosity", 1)),
+            ).run()
+            self.stdout.write("Stopped.")
+            return
         workers = [] if no_workers else list(settings.IN_PROCESS_WORKERS)
         if layer_is_process_local():
             # One process owns every socket, and none is open yet: clear presence left
@@ -82,10 +124,14 @@ class Command(BaseCommand):
                 tasks.append(loop.create_task(import_string(path)(), name=path))
                 logger.info("started in-process worker %s", path)
 
-        self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
+        if fd is None:
+            endpoints = build_endpoint_description_strings(host=host, port=port)
+            self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
+        else:
+            endpoints = build_endpoint_description_strings(file_descriptor=fd)  # IPv4
         Server(
             application=application,
-            endpoints=build_endpoint_description_strings(host=host, port=port),
+            endpoints=endpoints,
             ready_callable=start_workers,
             verbosity=int(options.get("verbosity", 1)),
         ).run()

@@ -1,0 +1,112 @@
+"""Several server processes on one listening socket, and exactly one timer scheduler.
+
+`manage.py serve --workers N` binds the socket once in this (parent) process and starts
+N children, each `serve --fd` adopting it (Daphne takes a listening socket by file
+descriptor, and the kernel spreads connections among the processes accepting on it),
+plus one `runtimers` child. A child that dies is started again (after a short pause
+if it keeps dying). SIGTERM or SIGINT stops the children and then the parent.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+logger = logging.getLogger("focusmate.serve")
+
+MANAGE = str(Path(__file__).resolve().parents[2] / "manage.py")
+STOP_GRACE_SECONDS = 10.0
+# A child that dies sooner than this after starting is restarted after a pause.
+CRASH_LOOP_SECONDS = 5.0
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """An IPv4 listening socket the children can inherit (Daphne adopts IPv4 only)."""
+    if ":" in host:
+        raise ValueError("--workers above 1 listens on an IPv4 address (e.g. 0.0.0.0).")
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host.strip("[]"), port))
+    listener.listen(1024)
+    listener.set_inheritable(True)
+    return listener
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    pass_fds: tuple[int, ...] = ()
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    not_before: float = field(default=0.0)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, pass_fds=self.pass_fds)  # noqa: S603
+        self.started_at = time.monotonic()
+        logger.info("started %s pid=%s", self.name, self.process.pid)
+
+
+class Supervisor:
+    def __init__(self, *, listener: socket.socket, workers: int, verbosity: int) -> None:
+        fd = listener.fileno()
+        python = sys.executable
+        serve = [python, MANAGE, "serve", "--fd", str(fd), "--no-workers", "-v", str(verbosity)]
+        self.children = [
+            Child(name=f"server-{n + 1}", argv=serve, pass_fds=(fd,)) for n in range(workers)
+        ]
+        self.children.append(Child(name="scheduler", argv=[python, MANAGE, "runtimers"]))
+        self.stopping = False
+
+    def _stop(self, signum, frame) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        for child in self.children:
+            child.start()
+        while not self.stopping:
+            time.sleep(0.2)
+            for child in self.children:
+                self._keep_alive(child)
+        return self._stop_all()
+
+    def _keep_alive(self, child: Child) -> None:
+        if child.process is None or child.process.poll() is None:
+            return
+        now = time.monotonic()
+        if not child.not_before:
+            quick = now - child.started_at < CRASH_LOOP_SECONDS
+            child.not_before = now + (min(30.0, 2.0 ** min(child.restarts, 5)) if quick else 0)
+            logger.warning(
+                "%s pid=%s exited with %s; restarting%s",
+                child.name,
+                child.process.pid,
+                child.process.returncode,
+                " after a pause" if quick else "",
+            )
+        if now >= child.not_before:
+            child.not_before = 0.0
+            child.restarts += 1
+            child.start()
+
+    def _stop_all(self) -> int:
+        running = [c.process for c in self.children if c.process and c.process.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in running:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return 0
