@@ -55,14 +55,17 @@ class Child:
 
 
 class Supervisor:
-    def __init__(self, *, listener: socket.socket, workers: int, verbosity: int) -> None:
+    def __init__(
+        self, *, listener: socket.socket, workers: int, verbosity: int, scheduler: bool = True
+    ) -> None:
         fd = listener.fileno()
         python = sys.executable
         serve = [python, MANAGE, "serve", "--fd", str(fd), "--no-workers", "-v", str(verbosity)]
         self.children = [
             Child(name=f"server-{n + 1}", argv=serve, pass_fds=(fd,)) for n in range(workers)
         ]
-        self.children.append(Child(name="scheduler", argv=[python, MANAGE, "runtimers"]))
+        if scheduler:
+            self.children.append(Child(name="scheduler", argv=[python, MANAGE, "runtimers"]))
         self.stopping = False
 
     def _stop(self, signum, frame) -> None:

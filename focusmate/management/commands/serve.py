@@ -101,13 +101,14 @@ class Command(BaseCommand):
             except (ValueError, OSError) as error:
                 raise CommandError(f"Can't listen on {host}:{port}: {error}") from error
             self.stdout.write(
-                f"Focus Mate at http://{host}:{port}/ with {worker_count} server processes "
-                "and one timer scheduler (Ctrl-C to stop)"
+                f"Focus Mate at http://{host}:{port}/ with {worker_count} server processes"
+                f"{'' if no_workers else ' and one timer scheduler'} (Ctrl-C to stop)"
             )
             Supervisor(
                 listener=listener,
                 workers=worker_count,
                 verbosity=int(options.get("verbosity", 1)),
+                scheduler=not no_workers,  # another machine already runs one
             ).run()
             self.stdout.write("Stopped.")
             return
