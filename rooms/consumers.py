@@ -13,6 +13,7 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from accounts.queries import active_user
 from focusmate.lib.broadcast import room_group
@@ -24,9 +25,10 @@ from focusmate.lib.sockets import (
     AccessControlled,
     error_toast,
 )
-from rooms import presence, queries, services
+from rooms import presence, queries, services, snapshots
 from rooms.forms import RoomFrameForm
 from rooms.rendering import render_participants
+from timers.models import Timer
 from timers.rendering import render_timer
 from timers.services import timer_advance, timer_command
 
@@ -43,7 +45,10 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
-        if not await database_sync_to_async(queries.is_present_member)(room_id=room_id, user=user):
+        membership = await database_sync_to_async(queries.membership_with_timer)(
+            room_id=room_id, user=user
+        )
+        if membership is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.room_id = room_id
@@ -53,7 +58,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         await self.accept()
         self.counted = True
         await presence.arrive(self, room_id=room_id, user_id=user.pk)
-        await self.send(text_data=await self._snapshot())
+        await self.send(text_data=await self._snapshot(membership.room.timer))
 
     async def disconnect(self, code: int) -> None:
         if self.room_id is None:
@@ -110,9 +115,11 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         await self.send(text_data=event["html"])
 
     async def people_changed(self, event: dict) -> None:
+        snapshots.bump(self.room_id)
         await self.send(text_data=event["html"])
 
     async def room_closed(self, event: dict) -> None:
+        snapshots.bump(self.room_id)
         await self.send(text_data=event["html"])
 
     async def room_left(self, event: dict) -> None:
@@ -123,8 +130,25 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(self.group, self.channel_name)
         await self.close(code=CLOSE_FORBIDDEN)
 
-    @database_sync_to_async
-    def _snapshot(self) -> str:
-        """The full state, so a (re)connecting browser never shows something stale."""
-        timer = timer_advance(room_id=self.room_id)
-        return render_timer(timer, oob=True) + render_participants(timer.room, oob=True)
+    async def _snapshot(self, timer: Timer) -> str:
+        """The full state, so a (re)connecting browser never shows something stale.
+
+        The timer (read with the membership) is rendered for this socket, as of now; the
+        people list comes from this process's kept rendering when nothing changed since.
+        """
+        made_at = snapshots.generation(self.room_id)
+        people = snapshots.kept(self.room_id)
+        timer_html, fresh_people = await database_sync_to_async(self._render_snapshot)(
+            timer, need_people=people is None
+        )
+        if people is None:
+            people = fresh_people
+            snapshots.keep(self.room_id, made_at, people)
+        return timer_html + people
+
+    def _render_snapshot(self, timer: Timer, *, need_people: bool) -> tuple[str, str]:
+        _, due = timer.state_at(timezone.now())
+        if due:  # a phase ended and nobody has recorded it yet
+            timer = timer_advance(room_id=self.room_id)
+        people = render_participants(timer.room, oob=True) if need_people else ""
+        return render_timer(timer, oob=True), people

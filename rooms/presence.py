@@ -59,9 +59,10 @@ async def arrive(consumer, *, room_id: int, user_id: int) -> None:
     first_here = not consumers
     consumers.add(consumer)
     _ensure_heartbeat()
-    if first_here and await database_sync_to_async(services.presence_arrive)(
-        process=PROCESS_ID, room_id=room_id, user_id=user_id
-    ):
+    if first_here:
+        await database_sync_to_async(services.presence_arrive)(
+            process=PROCESS_ID, room_id=room_id, user_id=user_id
+        )
         await changed(room_id=room_id, user_id=user_id)
 
 

@@ -40,6 +40,19 @@ def room_for_viewer(*, room_id: int, user) -> Viewing | None:
     return Viewing(room=room, participant=participant)
 
 
+def membership_with_timer(*, room_id: int, user) -> Participant | None:
+    """`user`'s present membership of the open room, with the room and its timer, in one
+    query (what a socket needs to connect and to send its snapshot); None if not a member."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    return (
+        Participant.objects.present()
+        .filter(room_id=room_id, user=user, room__is_active=True)
+        .select_related("room", "room__timer")
+        .first()
+    )
+
+
 def is_present_member(*, room_id: int, user) -> bool:
     """May `user`'s socket be in this room now (present, room open)? One query."""
     return (

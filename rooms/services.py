@@ -179,17 +179,19 @@ def _online_anywhere(room_id: int, user_id: int) -> bool:
     return Presence.objects.fresh().filter(room_id=room_id, user_id=user_id).exists()
 
 
-def presence_arrive(*, process: str, room_id: int, user_id: int) -> bool:
-    """This process has its first socket of the user in the room; True if that makes
-    them online (no process had one). Announcing is the socket layer's (it coalesces)."""
-    was_online = _online_anywhere(room_id, user_id)
+def presence_arrive(*, process: str, room_id: int, user_id: int) -> None:
+    """This process has its first socket of the user in the room (one upsert).
+
+    The socket layer announces it (coalesced) without asking whether another process
+    already had them online: the push renders the person as they are, so an extra one
+    costs a few bytes, while asking would cost every connect of a crowd a query.
+    """
     Presence.objects.bulk_create(
         [Presence(process=process, room_id=room_id, user_id=user_id, seen_at=timezone.now())],
         update_conflicts=True,
         unique_fields=["process", "room", "user"],
         update_fields=["seen_at"],
     )
-    return not was_online
 
 
 def presence_depart(*, process: str, room_id: int, user_id: int) -> bool:

@@ -159,8 +159,10 @@ def _online(room, user) -> bool:
 
 
 def test_presence_counts_each_process_once_and_flips_only_at_the_edges(room, bob):
-    assert services.presence_arrive(process="a", room_id=room.pk, user_id=bob.pk) is True
-    assert services.presence_arrive(process="b", room_id=room.pk, user_id=bob.pk) is False
+    services.presence_arrive(process="a", room_id=room.pk, user_id=bob.pk)
+    services.presence_arrive(process="a", room_id=room.pk, user_id=bob.pk)  # idempotent
+    services.presence_arrive(process="b", room_id=room.pk, user_id=bob.pk)
+    assert Presence.objects.count() == 2
     assert services.presence_depart(process="a", room_id=room.pk, user_id=bob.pk) is False
     assert _online(room, bob)
     assert services.presence_depart(process="b", room_id=room.pk, user_id=bob.pk) is True
