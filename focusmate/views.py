@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -71,7 +73,17 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No request context: the failure may be in a context processor or the database.
-    from django.template import loader
+    """The 500 page, or 503 while the database is unreachable.
 
+    Django calls this inside its handler for the uncaught exception, wherever it was
+    raised (a view, or the session and authentication middleware's own queries), so
+    the exception is at hand. The connection has a short connect timeout (settings):
+    during a PostgreSQL outage requests fail fast, and Django reconnects on its own
+    once it is back. No request context: the failure may be in a context processor.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
+        response["Retry-After"] = "10"
+        return response
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -118,3 +118,24 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_database_outage_is_a_quick_503_with_the_error_page(alice, monkeypatch):
+    """Even the session middleware's own query failing gives the page, never a 500."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+
+    def unreachable(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+
+    response = client.get("/rooms/")
+
+    assert response.status_code == 503
+    assert "Back in a moment" in response.content.decode()
+    assert response["Retry-After"] == "10"
