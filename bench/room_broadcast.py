@@ -68,15 +68,15 @@ class Client:
     running_frame_bytes: int = 0
     frames: int = 0
     last_frame_at: float = 0.0
-    # people this socket was told came online after its snapshot (pushed changes)
-    arrivals_seen: set[int] = field(default_factory=set)
+    # the head count this socket was last told (the snapshot's, then pushed changes)
+    people_count: int = 0
 
     received_bytes: int = 0
     snapshot: asyncio.Event = field(default_factory=asyncio.Event)
     error: str | None = None
 
 
-PERSON = re.compile(r'<li id="person-(\d+)"[^>]*?data-online="(true|false)"')
+COUNT = re.compile(r'id="people-count"[^>]*?data-count="(\d+)"')
 
 
 async def read_frames(client: Client) -> None:
@@ -86,10 +86,9 @@ async def read_frames(client: Client) -> None:
             text = frame if isinstance(frame, str) else frame.decode()
             client.frames += 1
             client.last_frame_at = at
-            if client.snapshot_at is not None and 'id="participants"' not in text:
-                for person, online in PERSON.findall(text):
-                    if online == "true":
-                        client.arrivals_seen.add(int(person))
+            counts = COUNT.findall(text)
+            if counts:
+                client.people_count = int(counts[-1])
             client.received_bytes += len(text)
             if client.snapshot_at is None and 'id="timer"' in text:
                 client.snapshot_at = at
@@ -238,20 +237,12 @@ async def run(args: argparse.Namespace, fixture: Fixture, base: str) -> list[str
         "first connect" + ("" if drained else f" (STILL BUSY after {args.push_timeout:.0f} s)")
     )
     if ready:
-        # Whoever began connecting after a socket had its snapshot must reach that socket
-        # as a pushed arrival (the page lists only the first people; the pushes are all).
-        missed = [
-            sum(
-                1
-                for other in ready
-                if other.connect_started > client.snapshot_at
-                and other.user_id not in client.arrivals_seen
-            )
-            for client in ready
-        ]
+        # The page lists the first people and counts the rest: every socket must end up
+        # with the whole room's head count, from its snapshot and the pushes after it.
+        right = sum(1 for c in ready if c.people_count == len(fixture.user_ids))
         lines.append(
-            f"presence   {sum(1 for m in missed if m == 0)}/{len(ready)} sockets were told of "
-            f"every later arrival ({sum(missed)} arrivals missed in all)"
+            f"presence   {right}/{len(ready)} sockets show the full head count "
+            f"({len(fixture.user_ids)}) once the room has filled"
         )
 
     t0, status = await press_start(base, fixture.room_id, fixture.session_keys[0])

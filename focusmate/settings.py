@@ -139,7 +139,9 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "focusmate.lib.layers.SharedMessageInMemoryChannelLayer"}
+    }
 
 # Cache: per process by default; shared through Redis when there are several processes
 # (rate limits must count across all of them).

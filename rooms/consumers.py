@@ -134,21 +134,16 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         """The full state, so a (re)connecting browser never shows something stale.
 
         The timer (read with the membership) is rendered for this socket, as of now; the
-        people list comes from this process's kept rendering when nothing changed since.
+        people list is the room's current rendering in this process (rooms.snapshots).
         """
-        made_at = snapshots.generation(self.room_id)
-        people = snapshots.kept(self.room_id)
-        timer_html, fresh_people = await database_sync_to_async(self._render_snapshot)(
-            timer, need_people=people is None
+        timer_html = await database_sync_to_async(self._render_timer)(timer)
+        people = await snapshots.people_html(
+            self.room_id, lambda: database_sync_to_async(render_participants)(timer.room, oob=True)
         )
-        if people is None:
-            people = fresh_people
-            snapshots.keep(self.room_id, made_at, people)
         return timer_html + people
 
-    def _render_snapshot(self, timer: Timer, *, need_people: bool) -> tuple[str, str]:
+    def _render_timer(self, timer: Timer) -> str:
         _, due = timer.state_at(timezone.now())
         if due:  # a phase ended and nobody has recorded it yet
             timer = timer_advance(room_id=self.room_id)
-        people = render_participants(timer.room, oob=True) if need_people else ""
-        return render_timer(timer, oob=True), people
+        return render_timer(timer, oob=True)

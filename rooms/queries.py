@@ -103,6 +103,17 @@ class People:
         return self.count - len(self.shown)
 
 
+def shown_user_ids(room: Room) -> set[int]:
+    """Who the room's people list shows (the first PEOPLE_SHOWN), in one query."""
+    return set(
+        Participant.objects.present()
+        .filter(room=room)
+        .with_online()
+        .order_by("-online", "joined_at", "pk")
+        .values_list("user_id", flat=True)[:PEOPLE_SHOWN]
+    )
+
+
 def people_in_room(room: Room) -> People:
     """The first PEOPLE_SHOWN people present and how many there are, in one query."""
     shown = list(

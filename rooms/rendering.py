@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 
 from rooms.models import Participant, Room
-from rooms.queries import people_in_room
+from rooms.queries import PEOPLE_SHOWN, people_in_room, shown_user_ids
 
 ROOM_CLOSED_HTML = (
     '<div id="room-closed" hx-swap-oob="true"><div class="banner" role="alert">'
@@ -46,7 +46,12 @@ def render_participants(room: Room, *, oob: bool = False) -> str:
 
 
 def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> Rendered:
-    """Out-of-band updates for these people (present ones replaced, departed ones removed)."""
+    """Out-of-band updates for these people (present ones replaced, departed ones removed).
+
+    The page lists the first PEOPLE_SHOWN people and counts the rest, so the HTML carries
+    only the changed people it shows, and the counts: a crowd arriving together is not
+    pushed person by person to everyone (`data` still names them all).
+    """
     user_ids = set(user_ids)
     present = {
         p.user_id: p
@@ -56,8 +61,11 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> Rendered:
         .select_related("user")
     }
     count = Participant.objects.present().filter(room=room).count()
+    shown = shown_user_ids(room) if len(present) > 0 and count > PEOPLE_SHOWN else None
     parts = [_people_count(room, count)]
     for user_id in sorted(user_ids):
+        if user_id in present and shown is not None and user_id not in shown:
+            continue
         if user_id in present:
             parts.append(
                 render_to_string(
@@ -86,11 +94,18 @@ def render_person_joined(room: Room, *, user_id: int) -> Rendered | None:
     if participant is None:  # left again before this was sent
         return None
     count = Participant.objects.present().filter(room=room).count()
-    person = render_to_string("rooms/_person.html", {"p": participant, "room": room, "oob": False})
-    html = f'<ul id="people" hx-swap-oob="beforeend">{person}</ul>' + _people_count(room, count)
+    html = _people_count(room, count)
+    if count <= PEOPLE_SHOWN:  # beyond that, a newcomer is counted, not listed
+        person = render_to_string(
+            "rooms/_person.html", {"p": participant, "room": room, "oob": False}
+        )
+        html = f'<ul id="people" hx-swap-oob="beforeend">{person}</ul>' + html
     data = {"room_id": room.pk, "count": count, "changed": [person_data(participant)], "left": []}
     return Rendered(html, data)
 
 
 def _people_count(room: Room, count: int) -> str:
-    return render_to_string("rooms/_people_count.html", {"room": room, "count": count, "oob": True})
+    more = max(0, count - PEOPLE_SHOWN)
+    return render_to_string(
+        "rooms/_people_count.html", {"room": room, "count": count, "oob": True}
+    ) + render_to_string("rooms/_people_more.html", {"more": more, "oob": True})

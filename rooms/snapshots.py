@@ -4,16 +4,22 @@ When a class of a thousand connects at once, every socket's snapshot would other
 render the same list of people. A process keeps the last rendering of each room's list
 and serves it to the sockets that connect next, until anything about the room's people
 reaches one of its sockets (every such group message bumps the room's generation).
+Sockets that connect while a rendering is being made wait for that one instead of
+making their own.
 
-A rendering is kept only if no bump came while it was being made, so it never hides a
+A rendering is used only if no bump came while it was being made, so it never hides a
 change from a socket that joined the group after that change's push went out; a change
 after the rendering reaches every socket already in the group, including the new ones.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 _generation: dict[int, int] = {}
 _people_html: dict[int, tuple[int, str]] = {}
+_in_flight: dict[tuple[int, int, int], asyncio.Future] = {}
 
 
 def generation(room_id: int) -> int:
@@ -36,3 +42,32 @@ def kept(room_id: int) -> str | None:
 def keep(room_id: int, made_at_generation: int, html: str) -> None:
     if made_at_generation == generation(room_id):
         _people_html[room_id] = (made_at_generation, html)
+
+
+async def people_html(room_id: int, render: Callable[[], Awaitable[str]]) -> str:
+    """The room's people list as of now: kept, shared with a rendering under way, or new."""
+    while True:
+        made_at = generation(room_id)
+        html = kept(room_id)
+        if html is not None:
+            return html
+        key = (id(asyncio.get_running_loop()), room_id, made_at)
+        flight = _in_flight.get(key)
+        if flight is None:
+            flight = asyncio.get_running_loop().create_future()
+            _in_flight[key] = flight
+            try:
+                html = await render()
+            except BaseException as error:
+                flight.set_exception(error)
+                flight.exception()  # retrieved: waiters re-raise it themselves
+                raise
+            finally:
+                _in_flight.pop(key, None)
+            flight.set_result(html)
+            keep(room_id, made_at, html)
+        else:
+            html = await asyncio.shield(flight)
+        if generation(room_id) == made_at:
+            return html
+        # A push came while it was being made: this socket may have missed it. Again.

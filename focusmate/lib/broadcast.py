@@ -43,4 +43,4 @@ def send_now(group: str, payload: dict) -> None:
 
 def layer_is_process_local() -> bool:
     """True for the in-memory layer: only this process's sockets can be reached."""
-    return settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith(".InMemoryChannelLayer")
+    return settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("InMemoryChannelLayer")

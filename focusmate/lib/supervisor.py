@@ -33,7 +33,7 @@ def bind(host: str, port: int) -> socket.socket:
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host.strip("[]"), port))
-    listener.listen(1024)
+    listener.listen(2048)  # a class of a thousand connecting at once
     listener.set_inheritable(True)
     return listener
 

@@ -29,6 +29,8 @@ from rooms.services import presence_reset_all
 
 logger = logging.getLogger("focusmate.serve")
 
+LISTEN_BACKLOG = 2048
+
 # How long a stopping server waits for work already under way.
 SHUTDOWN_GRACE_SECONDS = 5.0
 
@@ -126,7 +128,12 @@ class Command(BaseCommand):
                 logger.info("started in-process worker %s", path)
 
         if fd is None:
-            endpoints = build_endpoint_description_strings(host=host, port=port)
+            # Twisted's default listen backlog (50) drops handshakes when a class of a
+            # thousand connects at once; the kernel caps it at net.core.somaxconn.
+            endpoints = [
+                f"{description}:backlog={LISTEN_BACKLOG}"
+                for description in build_endpoint_description_strings(host=host, port=port)
+            ]
             self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
         else:
             endpoints = build_endpoint_description_strings(file_descriptor=fd)  # IPv4
