@@ -7,3 +7,6 @@ class FocusmateConfig(AppConfig):
 
     def ready(self) -> None:
         from focusmate import subscriptions  # noqa: F401  (registers the subscribers)
+        from focusmate.lib import connections
+
+        connections.install()
