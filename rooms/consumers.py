@@ -24,6 +24,7 @@ from focusmate.lib.sockets import (
     CLOSE_UNAUTHENTICATED,
     AccessControlled,
     error_toast,
+    parallel_db,
 )
 from rooms import presence, queries, services, snapshots
 from rooms.forms import RoomFrameForm
@@ -45,9 +46,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
-        membership = await database_sync_to_async(queries.membership_with_timer)(
-            room_id=room_id, user=user
-        )
+        membership = await parallel_db(queries.membership_with_timer)(room_id=room_id, user=user)
         if membership is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -136,9 +135,9 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         The timer (read with the membership) is rendered for this socket, as of now; the
         people list is the room's current rendering in this process (rooms.snapshots).
         """
-        timer_html = await database_sync_to_async(self._render_timer)(timer)
+        timer_html = await parallel_db(self._render_timer)(timer)
         people = await snapshots.people_html(
-            self.room_id, lambda: database_sync_to_async(render_participants)(timer.room, oob=True)
+            self.room_id, lambda: parallel_db(render_participants)(timer.room, oob=True)
         )
         return timer_html + people
 

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from focusmate.lib.broadcast import message, room_group
+from focusmate.lib.sockets import parallel_db
 from rooms import services
 from rooms.models import Room
 from rooms.rendering import Rendered, render_people_changes
@@ -60,7 +61,7 @@ async def arrive(consumer, *, room_id: int, user_id: int) -> None:
     consumers.add(consumer)
     _ensure_heartbeat()
     if first_here:
-        await database_sync_to_async(services.presence_arrive)(
+        await parallel_db(services.presence_arrive)(
             process=PROCESS_ID, room_id=room_id, user_id=user_id
         )
         await changed(room_id=room_id, user_id=user_id)

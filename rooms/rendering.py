@@ -77,7 +77,10 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> Rendered:
     data = {
         "room_id": room.pk,
         "count": count,
-        "changed": [person_data(p) for p in present.values()],
+        # Like the HTML: the people a page shows (a client reads the rest on demand).
+        "changed": [
+            person_data(p) for p in present.values() if shown is None or p.user_id in shown
+        ],
         "left": sorted(user_ids - set(present)),
     }
     return Rendered("".join(parts), data)

@@ -9,13 +9,22 @@ detaches the socket at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
+from channels.db import database_sync_to_async
 from django.utils.html import escape
 
 # Close codes the browser can read (4000-4999 are the application's).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+
+
+# Database work a socket can do beside others (reads, and writes that need no order with
+# them): on a pool of threads, each with its own kept connection, instead of Channels'
+# one thread. A crowd connecting at once otherwise waits on every query's round trip
+# in turn (a quarter of a storm's server time went to waiting on PostgreSQL).
+parallel_db = functools.partial(database_sync_to_async, thread_sensitive=False)
 
 
 def access_group(user_id: int) -> str:
