@@ -26,6 +26,7 @@ import asyncio
 import os
 import platform
 import re
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import django
 import httpx
 import websockets
+from bare_broadcast import measure
 from django.conf import settings
 from django.db import connection
 from harness import (
@@ -128,6 +130,37 @@ async def open_client(client: Client, url: str, origin: str, gate: asyncio.Semap
 
 
 # --- the run ---------------------------------------------------------------------------------
+
+START_P99: dict[str, float] = {}
+
+
+def floor_line(args: argparse.Namespace, *, start_p99: float | None) -> str:
+    """The same fan-out with a bare websockets server, on this machine in this run."""
+    port = free_port()
+    bare = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("bare_broadcast.py")), "serve", str(port)]
+    )
+    results = {}
+    try:
+        time.sleep(1.0)
+        for word in ("go", "each"):
+            results[word] = asyncio.run(
+                measure(
+                    port,
+                    args.clients,
+                    connect_concurrency=args.connect_concurrency,
+                    trigger_word=word,
+                )
+            )
+    finally:
+        bare.terminate()
+        bare.wait(timeout=10)
+    parts = []
+    for word, label in (("go", "websockets.broadcast"), ("each", "one awaited send each")):
+        floor = percentile(results[word], 99)
+        ratio = f" (start push p99 = {start_p99 / floor:.2f}x)" if start_p99 else ""
+        parts.append(f"{label} {spread(results[word])}{ratio}")
+    return f"floor      bare websockets, {args.clients} sockets: " + "; ".join(parts)
 
 
 async def press_start(base: str, room_id: int, session_key: str) -> tuple[float, int]:
@@ -251,6 +284,8 @@ async def run(args: argparse.Namespace, fixture: Fixture, base: str) -> list[str
     while time.perf_counter() < deadline and any(c.running_at is None for c in ready):
         await asyncio.sleep(0.01)  # the sockets' readers record the arrivals
     delays = [c.running_at - t0 for c in ready if c.running_at is not None]
+    if delays:
+        START_P99["p99"] = percentile(delays, 99)
     frame_bytes = max((c.running_frame_bytes for c in ready), default=0)
     lines.append(
         f"start      POST {status} in {ms(post_done)}; pushed to {len(delays)}/{len(clients)} "
@@ -306,6 +341,11 @@ def main() -> None:
     )
     parser.add_argument("--push-timeout", type=float, default=30, help="seconds to wait (30)")
     parser.add_argument("--keep", action="store_true", help="keep the users and room afterwards")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time a bare websockets broadcast to as many sockets (no Django), in this run",
+    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 5000:
         parser.error("--clients must be between 1 and 5000")
@@ -337,6 +377,8 @@ def main() -> None:
         server.stop()
         if not args.keep:
             delete_fixture(fixture)
+    if args.floor:
+        lines.append(floor_line(args, start_p99=START_P99.get("p99")))
     print("```")
     print("\n".join(lines))
     print("```")
