@@ -1,7 +1,20 @@
-"""Achievements react to the writes that change what a person has earned."""
+"""Achievements react to the writes that change what a person has earned.
+
+A check reads several counts per person, so after a work phase it runs on a worker
+thread of its own, not in the commit path of whatever recorded the phase. The people to
+check are gathered for CHECK_DELAY_SECONDS first: a scheduler ending a thousand rooms'
+phases at once pushes all of them, then one batch of checks follows.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import close_old_connections
 from django.template.loader import render_to_string
 
 from accounts.models import User
@@ -10,12 +23,36 @@ from achievements.services import achievements_check, achievements_check_many
 from focusmate.events import AchievementsUnlocked, RoomJoined, SessionsRecorded, subscriber
 from focusmate.lib import broadcast
 
+logger = logging.getLogger(__name__)
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="achievement-checks")
+CHECK_DELAY_SECONDS = 0.5
+_waiting: set[int] = set()
+_waiting_lock = threading.Lock()
+
+
+def _run(check: Callable[[], object]) -> None:
+    try:
+        check()
+    except Exception:
+        logger.exception("achievement check failed")
+    finally:
+        close_old_connections()
+
+
+def in_background(check: Callable[[], object]) -> Future | None:
+    """Runs `check` on the worker thread (inline when ACHIEVEMENT_CHECKS_INLINE is set)."""
+    if settings.ACHIEVEMENT_CHECKS_INLINE:
+        check()
+        return None
+    return _worker.submit(_run, check)
+
 
 @subscriber(SessionsRecorded)
 def check_after_sessions(event: SessionsRecorded) -> None:
     """Those credited with a work phase may have earned something (outside the timer's lock)."""
     if event.work_user_ids:
-        achievements_check_many(users=User.objects.filter(pk__in=event.work_user_ids))
+        user_ids = event.work_user_ids
+        in_background(lambda: achievements_check_many(users=User.objects.filter(pk__in=user_ids)))
 
 
 @subscriber(RoomJoined)

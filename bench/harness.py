@@ -65,8 +65,8 @@ def check_migrated() -> None:
         sys.exit(f"The database ({connection.vendor}) has unapplied migrations: run migrate.")
 
 
-def create_fixture(clients: int) -> Fixture:
-    """N users, a logged-in session each, and one public room with all of them present."""
+def users_with_sessions(clients: int) -> tuple[str, list[User], list[Session]]:
+    """N throw-away users, each with a logged-in session; returns (tag, users, sessions)."""
     tag = f"bench{secrets.token_hex(3)}"
     unusable = make_password(None)  # nobody can log in with a password as these users
     users = User.objects.bulk_create(
@@ -92,6 +92,12 @@ def create_fixture(clients: int) -> Fixture:
         for user in users
     ]
     Session.objects.bulk_create(sessions)
+    return tag, users, sessions
+
+
+def create_fixture(clients: int) -> Fixture:
+    """N users, a logged-in session each, and one public room with all of them present."""
+    tag, users, sessions = users_with_sessions(clients)
     room = Room.objects.create(name=f"Benchmark {tag}", owner=users[0], is_public=True)
     Timer.objects.create(room=room)
     now = timezone.now()

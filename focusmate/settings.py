@@ -268,6 +268,9 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
+# Achievement checks after a work phase run on a worker thread; tests run them inline.
+ACHIEVEMENT_CHECKS_INLINE = env.bool("ACHIEVEMENT_CHECKS_INLINE", default=TESTING)
+
 # Timer
 TIMER_SYNC_SECONDS = env.float("TIMER_SYNC_SECONDS", default=10.0)
 PRESENCE_COALESCE_SECONDS = env.float("PRESENCE_COALESCE_SECONDS", default=0.5)

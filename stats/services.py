@@ -28,14 +28,44 @@ class Attendance:
 def sessions_record(
     *, room_id: int, phases: Sequence[CompletedPhase], attendees: Iterable[Attendance]
 ) -> int:
-    """Writes one history row per attendee per completed phase; returns how many rows.
+    """One room's completed phases: see `sessions_record_many`."""
+    return sessions_record_many(records=[(room_id, phases, list(attendees))])
 
-    Call it inside the transaction that advanced the timer. Idempotent: the unique
-    (user, room, seq) constraint turns a second recording of the same phase (a retry, a
-    racing scheduler) into a no-op. A member is credited only for the part of a phase
-    they were there for.
+
+def sessions_record_many(
+    *, records: Sequence[tuple[int, Sequence[CompletedPhase], Sequence[Attendance]]]
+) -> int:
+    """For each (room id, phases, attendees): one history row per attendee per completed
+    phase, all in one insert; returns how many rows. Call it inside the transaction that advanced
+    the timers. Idempotent: the unique (user, room, seq) constraint turns a second
+    recording of the same phase (a retry, a racing scheduler) into a no-op. A member is
+    credited only for the part of a phase they were there for.
     """
-    attendees = list(attendees)
+    rows = []
+    for room_id, phases, attendees in records:
+        rows += _rows_for(room_id, phases, attendees)
+    if not rows:
+        return 0
+    SessionHistory.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    by_room: dict[int, list[SessionHistory]] = {}
+    for row in rows:
+        by_room.setdefault(row.room_id, []).append(row)
+    for room_id, room_rows in by_room.items():
+        publish_on_commit(
+            SessionsRecorded(
+                room_id=room_id,
+                user_ids=frozenset(row.user_id for row in room_rows),
+                work_user_ids=frozenset(
+                    row.user_id for row in room_rows if row.kind == SessionHistory.Kind.WORK
+                ),
+            )
+        )
+    return len(rows)
+
+
+def _rows_for(
+    room_id: int, phases: Sequence[CompletedPhase], attendees: Sequence[Attendance]
+) -> list[SessionHistory]:
     rows = []
     for phase in phases:
         for person in attendees:
@@ -55,16 +85,4 @@ def sessions_record(
                     seconds_credited=credited,
                 )
             )
-    if not rows:
-        return 0
-    SessionHistory.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    publish_on_commit(
-        SessionsRecorded(
-            room_id=room_id,
-            user_ids=frozenset(row.user_id for row in rows),
-            work_user_ids=frozenset(
-                row.user_id for row in rows if row.kind == SessionHistory.Kind.WORK
-            ),
-        )
-    )
-    return len(rows)
+    return rows

@@ -8,6 +8,7 @@ import pytest
 
 from achievements.models import UserAchievement
 from rooms import services as room_services
+from stats.tests.factories import SessionHistoryFactory
 from timers import services as timer_services
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,37 @@ def test_joining_a_room_checks_the_rooms_joined_achievement(
 
     assert "first-room" in _unlocked(charlie)
     assert "rooms-5" not in _unlocked(charlie)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_tests_the_check_after_a_phase_runs_on_its_worker_thread(settings):
+    """The commit path only hands the check over; the unlock follows on the worker."""
+    import threading
+
+    from accounts.tests.factories import UserFactory
+    from achievements import subscriptions
+    from focusmate.events import SessionsRecorded, deliver
+    from rooms.tests.factories import RoomFactory
+
+    settings.ACHIEVEMENT_CHECKS_INLINE = False
+    user = UserFactory()
+    SessionHistoryFactory(user=user, room=RoomFactory(owner=user))
+    threads = []
+    real_check = subscriptions.achievements_check_many
+
+    def recording_check(**kwargs):
+        threads.append(threading.current_thread().name)
+        return real_check(**kwargs)
+
+    subscriptions.achievements_check_many = recording_check
+    try:
+        event = SessionsRecorded(
+            room_id=1, user_ids=frozenset({user.pk}), work_user_ids=frozenset({user.pk})
+        )
+        deliver(event)
+        subscriptions._worker.submit(lambda: None).result(timeout=10)  # the batch ran
+    finally:
+        subscriptions.achievements_check_many = real_check
+
+    assert threads and threads[0].startswith("achievement-checks")
+    assert UserAchievement.objects.filter(user=user, achievement__slug="first-session").exists()

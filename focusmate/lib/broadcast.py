@@ -8,7 +8,11 @@ the JSON-ready state for clients that are not a page. Subscribers send after com
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import threading
+from collections.abc import Iterator
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -30,15 +34,56 @@ def message(event_type: str, *, html: str = "", data: dict | None = None) -> dic
     return {"type": event_type, "html": html, "data": data or {}}
 
 
+_batch = threading.local()
+
+
 def send_now(group: str, payload: dict) -> None:
+    """Sends at once, or at the end of the enclosing `batched()` block."""
+    pending = getattr(_batch, "pending", None)
+    if pending is not None:
+        pending.append((group, payload))
+        return
+    _send_all([(group, payload)])
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Gathers this thread's sends and makes them together when the block ends.
+
+    A scheduler pass that ends a thousand rooms' phases would otherwise cross from its
+    thread to the event loop once per room; here it crosses once for all of them.
+    """
+    if getattr(_batch, "pending", None) is not None:  # already batching: join it
+        yield
+        return
+    _batch.pending = []
+    try:
+        yield
+    finally:
+        pending, _batch.pending = _batch.pending, None
+        if pending:
+            _send_all(pending)
+
+
+def _send_all(messages: list[tuple[str, dict]]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+
+    async def send_each() -> None:
+        results = await asyncio.gather(
+            *(layer.group_send(group, payload) for group, payload in messages),
+            return_exceptions=True,
+        )
+        for (group, _), result in zip(messages, results, strict=True):
+            if isinstance(result, Exception):
+                # The database holds the truth; a lost push is repaired by the next sync.
+                logger.error("broadcast to %s failed: %r", group, result)
+
     try:
-        async_to_sync(layer.group_send)(group, payload)
+        async_to_sync(send_each)()
     except Exception:
-        # The database holds the truth; a lost push is repaired by the next sync.
-        logger.exception("broadcast to %s failed", group)
+        logger.exception("broadcast of %d message(s) failed", len(messages))
 
 
 def layer_is_process_local() -> bool:
