@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import resolve_url
 
 
@@ -29,3 +29,23 @@ class HtmxLoginRedirectMiddleware:
             redirect["HX-Redirect"] = response["Location"]
             return redirect
         return response
+
+
+class RejectNulMiddleware:
+    """Refuses a request whose address carries a NUL byte, with a 400, before any view.
+
+    PostgreSQL refuses NUL in text, so such a value used in a lookup (`/u/%00/`, an
+    invite token) would otherwise end as a database error, a 500. Form fields already
+    refuse NUL in what is posted (Django's CharField validator).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest(
+                "That address isn't valid.", content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)

@@ -10,6 +10,9 @@ PRESET_DAYS = (7, 30, 90, 365)
 DEFAULT_DAYS = 30
 # A custom range is drawn as one bar per day; beyond two years the bars are too thin.
 MAX_CHART_DAYS = 731
+# Nobody focused with Focus Mate before this; the calendar's edges (year 1, 9999) would
+# overflow the date arithmetic of a period and the one before it.
+EARLIEST = date(2000, 1, 1)
 
 
 class PeriodForm(forms.Form):
@@ -45,6 +48,12 @@ class PeriodForm(forms.Form):
             )
         if start > self.today:
             raise forms.ValidationError("The start date is in the future.", code="future")
+        if start < EARLIEST:
+            raise forms.ValidationError(
+                f"Choose dates from {EARLIEST:%-d %B %Y} on.", code="too_early"
+            )
+        if end > self.today:
+            raise forms.ValidationError("The end date is in the future.", code="future_end")
         if self.max_days and (end - start).days + 1 > self.max_days:
             raise forms.ValidationError(
                 f"Choose at most {self.max_days} days (two years).", code="too_long"

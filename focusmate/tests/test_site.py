@@ -139,3 +139,13 @@ def test_a_database_outage_is_a_quick_503_with_the_error_page(alice, monkeypatch
     assert response.status_code == 503
     assert "Back in a moment" in response.content.decode()
     assert response["Retry-After"] == "10"
+
+
+@pytest.mark.parametrize("path", ["/u/%00/", "/rooms/invite/x%00y/", "/rooms/?q=%00"])
+def test_a_nul_byte_in_the_address_is_a_400(client, alice, path):
+    client.force_login(alice)
+
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert "isn't valid" in response.content.decode()

@@ -166,3 +166,21 @@ def test_the_export_also_streams_under_asgi(alice, room, now, add_history):
     assert len(chunks) == 3
     assert b"".join(chunks).count(b"\n") == 2501
     assert SessionHistory.objects.count() == 2500
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("0001-01-01", "2026-01-02", "Choose dates from 1 January 2000 on."),
+        ("2026-01-01", "9999-12-31", "The end date is in the future."),
+    ],
+)
+def test_dates_at_the_calendar_edges_are_refused_with_a_reason(start, end, message):
+    from datetime import date
+
+    from stats.forms import ExportForm
+
+    form = ExportForm({"range": "custom", "start": start, "end": end}, today=date(2026, 3, 1))
+
+    assert not form.is_valid()
+    assert message in form.non_field_errors()
