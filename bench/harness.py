@@ -158,7 +158,14 @@ class Server:
         self.log_path = ROOT / "var" / f"bench-{port}.log"
         self.log_path.parent.mkdir(exist_ok=True)
         self._log = self.log_path.open("w")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
+        # Benchmarks run with DEBUG=false and send no mail.
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "LOG_LEVEL": "WARNING",
+            "ALLOW_CONSOLE_EMAIL": "true",
+            "WEBSOCKET_ALLOWED_ORIGINS": f"http://{HOST}:{port}",
+        }
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )

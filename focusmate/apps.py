@@ -6,7 +6,7 @@ class FocusmateConfig(AppConfig):
     verbose_name = "Focus Mate"
 
     def ready(self) -> None:
-        from focusmate import subscriptions  # noqa: F401  (registers the subscribers)
+        from focusmate import checks, subscriptions  # noqa: F401  (registers them)
         from focusmate.lib import connections
 
         connections.install()

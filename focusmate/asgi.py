@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels consumers.
 
-Sockets pass the allowed-hosts origin check, then the session authentication.
+Sockets pass the origin check (settings.WEBSOCKET_ALLOWED_ORIGINS: in production the
+scheme, host and port must all match), then the session authentication.
 Consumers refuse anonymous users themselves, with a close code the browser can read.
 """
 
@@ -15,15 +16,17 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from focusmate.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": OriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+            settings.WEBSOCKET_ALLOWED_ORIGINS,
         ),
     }
 )

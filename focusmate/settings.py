@@ -35,6 +35,16 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where a WebSocket may be opened from. In production the whole origin must match:
+# scheme, host and port (https://focus.example.com), from WEBSOCKET_ALLOWED_ORIGINS, else
+# CSRF_TRUSTED_ORIGINS, else https:// on each allowed host. With DEBUG, the allowed hosts
+# on any port (`make run` on whatever PORT).
+WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[]) or (
+    list(ALLOWED_HOSTS)
+    if DEBUG
+    else CSRF_TRUSTED_ORIGINS
+    or [f"https://{host}" for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
+)
 
 INSTALLED_APPS = [
     "daphne",
@@ -242,6 +252,11 @@ if "EMAIL_URL" in env:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Production refuses the console mailer (a deploy check) unless this says it is meant.
+ALLOW_CONSOLE_EMAIL = env.bool("ALLOW_CONSOLE_EMAIL", default=False)
+# Django's own check of the console mailer (mail.E001) gives way to focusmate.E001, which
+# names this project's settings and honours ALLOW_CONSOLE_EMAIL.
+SILENCED_SYSTEM_CHECKS = ["mail.E001"]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Focus Mate <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

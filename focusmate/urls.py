@@ -6,6 +6,10 @@ from django.urls import include, path
 
 from focusmate import views
 
+# Moderators log in like everyone else, through allauth's login and its rate limits and
+# lockout: the admin's own login form would let password guesses through unlimited.
+admin.site.login = views.admin_login
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),

@@ -8,10 +8,16 @@ import sys
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import LoginView
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -61,6 +67,21 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
     )
+
+
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The admin's login page: the site's login (allauth), then back to the admin."""
+    if request.user.is_authenticated:
+        # Logged in but not staff: the admin says so and offers to switch accounts.
+        return LoginView.as_view(
+            template_name="admin/login.html",
+            extra_context={**admin.site.each_context(request), **(extra_context or {})},
+            authentication_form=AdminAuthenticationForm,
+        )(request)
+    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -149,3 +149,101 @@ def test_a_nul_byte_in_the_address_is_a_400(client, alice, path):
 
     assert response.status_code == 400
     assert "isn't valid" in response.content.decode()
+
+
+def test_the_admin_login_is_the_site_login_with_its_limits(client, moderator, password, settings):
+    settings.ACCOUNT_RATE_LIMITS_ENABLED = True
+    response = client.get("/admin/login/?next=/admin/accounts/user/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Faccounts%2Fuser%2F"
+    # The admin's own form is not there to post passwords to.
+    guesses = [
+        client.post("/admin/login/", {"username": moderator.username, "password": f"guess{n}"})
+        for n in range(3)
+    ]
+    assert {r.status_code for r in guesses} == {302}
+    assert "_auth_user_id" not in client.session
+    # Guessing through the site's login runs into allauth's limit.
+    codes = [
+        client.post(
+            "/accounts/login/", {"login": moderator.username, "password": f"guess{n}"}
+        ).status_code
+        for n in range(40)
+    ]
+    assert 429 in codes
+    assert "_auth_user_id" not in client.session
+
+
+def test_after_logging_in_a_moderator_reaches_the_admin(client, moderator, password):
+    response = client.post(
+        "/accounts/login/?next=/admin/",
+        {"login": moderator.username, "password": password, "next": "/admin/"},
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-enough-0123456789abcdef",
+    "ALLOWED_HOSTS": "focus.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://focus.example.com",
+}
+
+
+def test_production_refuses_the_console_mailer_unless_told_it_is_meant():
+    refused = _run_manage("check", "--deploy", **PRODUCTION)
+    allowed = _run_manage("check", "--deploy", ALLOW_CONSOLE_EMAIL="true", **PRODUCTION)
+
+    assert refused.returncode != 0
+    assert "focusmate.E001" in refused.stderr and "EMAIL_URL" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_serve_refuses_to_start_on_a_deployment_error():
+    result = _run_manage("serve", "--port", "1", **PRODUCTION)
+
+    assert result.returncode != 0
+    assert "focusmate.E001" in result.stderr
+
+
+def test_production_websocket_origins_are_whole_origins():
+    result = _run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.WEBSOCKET_ALLOWED_ORIGINS)",
+        **PRODUCTION,
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == "['https://focus.example.com']"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("origin", "accepted"),
+    [
+        (b"https://focus.example.com", True),
+        (b"https://focus.example.com:443", True),
+        (b"http://focus.example.com", False),  # another scheme
+        (b"https://focus.example.com:8443", False),  # another port
+        (b"https://evil.example.com", False),
+        (b"https://focus.example.com.evil.net", False),
+    ],
+)
+async def test_a_socket_s_origin_must_match_scheme_host_and_port(origin, accepted):
+    from channels.security.websocket import OriginValidator
+    from channels.testing import WebsocketCommunicator
+
+    async def app(scope, receive, send):
+        await receive()
+        await send({"type": "websocket.accept"})
+
+    validator = OriginValidator(app, ["https://focus.example.com"])
+    communicator = WebsocketCommunicator(validator, "/ws/me/", headers=[(b"origin", origin)])
+
+    connected, _ = await communicator.connect()
+    await communicator.disconnect()
+
+    assert connected is accepted

@@ -272,10 +272,7 @@ def test_a_ban_in_the_admin_closes_the_banned_person_s_open_room_at_once(
     leaves Alice's people list, without anyone reloading."""
     alice_page, bob_page = both_in_room
     admin = new_page()
-    admin.goto(f"{live_site.url}/admin/login/")
-    admin.fill("input[name=username]", moderator.username)
-    admin.fill("input[name=password]", password)
-    admin.locator("input[type=submit]").click()
+    live_site.log_in(admin, moderator, password)  # the admin's login is the site's
     admin.goto(f"{live_site.url}/admin/accounts/user/?q=bob")
     admin.locator(f"input[name=_selected_action][value='{bob.pk}']").check()
     admin.locator("select[name=action]").select_option("deactivate_users")

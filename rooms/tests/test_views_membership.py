@@ -304,3 +304,18 @@ def test_intentions_are_rate_limited_with_a_429(signed_in, room, bob):
     assert response.status_code == 429
     assert response.content.decode().startswith("That's too often.")
     assert _intention(room, bob) == "9"
+
+
+def test_joining_and_leaving_in_a_loop_runs_into_a_limit(signed_in, room, charlie):
+    """40 join/leave pairs in a second went through before, each a push to the room."""
+    client = signed_in(charlie)
+    codes = []
+    for _ in range(40):
+        codes.append(client.post(_url("join", room), headers=HTMX).status_code)
+        client.post(_url("leave", room), headers=HTMX)
+
+    assert codes[:20] == [302] * 20
+    assert 429 in codes[20:]
+    refused = client.post(_url("join", room), headers=HTMX)
+    assert refused.status_code == 429
+    assert "try again in" in refused.content.decode()

@@ -19,6 +19,7 @@ from asgiref.sync import SyncToAsync
 from daphne.endpoints import build_endpoint_description_strings
 from daphne.server import Server
 from django.conf import settings
+from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
@@ -89,6 +90,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, no_workers: bool, **options):
         worker_count, fd = options["workers"], options["fd"]
+        if not settings.DEBUG and fd is None:
+            # Production: the deployment checks must pass (a supervised child was checked
+            # by its parent already).
+            self.check(include_deployment_checks=True, fail_level=checks.ERROR)
         if worker_count < 1:
             raise CommandError("--workers must be 1 or more.")
         if worker_count > 1:
