@@ -5,6 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
+from accounts import images
 from accounts.models import User
 
 ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -43,5 +44,12 @@ class ProfileForm(forms.ModelForm):
         if image.format not in ALLOWED_AVATAR_FORMATS:
             raise forms.ValidationError(
                 "Please upload a PNG, JPEG, GIF or WebP image.", code="bad_format"
+            )
+        if images.too_large(image):
+            width, height = image.size
+            side = images.MAX_UPLOAD_SIDE
+            raise forms.ValidationError(
+                f"That image is {width} x {height} pixels; the limit is {side} x {side}.",
+                code="too_many_pixels",
             )
         return avatar

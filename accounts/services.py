@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from PIL import Image
 
+from accounts import images
 from accounts.models import Block, User
 from focusmate.events import UserDeactivated, UserLoggedOut, publish_on_commit
 from focusmate.lib.ratelimit import hit
@@ -42,6 +44,11 @@ def profile_update(
     user.stats_public = stats_public
     user.on_leaderboard = on_leaderboard
     if avatar is not KEEP:
+        if avatar:
+            try:
+                avatar = images.reencode(avatar)  # no metadata, no polyglot, small
+            except (OSError, ValueError, Image.DecompressionBombError) as error:
+                raise ValidationError("That image can't be used as an avatar.") from error
         user.avatar = avatar or None
     user.clean_fields(exclude=["password", "username", "email"])
     user.save()

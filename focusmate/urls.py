@@ -22,16 +22,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.views.static import serve
-
-    urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        ),
-    ]
+# Uploaded files (avatars, re-encoded on upload) are served by the site itself, with
+# headers that keep them images; a deployment may put a CDN or nginx in front.
+urlpatterns += [
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
+]
 
 handler403 = "focusmate.views.permission_denied"
 handler404 = "focusmate.views.page_not_found"

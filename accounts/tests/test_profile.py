@@ -224,3 +224,53 @@ def test_public_profile_lists_unlocked_achievements_and_points(client, alice):
     assert 'data-testid="profile-badges"' in body
     assert first.name in body
     assert f"{first.points} pts" in body
+
+
+def test_an_avatar_with_too_many_pixels_is_refused_without_decoding_it(client, alice):
+    """A 12000 x 12000 PNG is a few kB on the wire and half a gigabyte decoded."""
+    client.force_login(alice)
+    buffer = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(buffer, "PNG")
+    huge = SimpleUploadedFile("huge.png", buffer.getvalue(), content_type="image/png")
+
+    response = client.post(reverse("accounts:profile_edit"), {"timezone": "UTC", "avatar": huge})
+
+    assert response.status_code == 422
+    assert "12000 x 12000 pixels; the limit is 4096 x 4096" in response.content.decode()
+    alice.refresh_from_db()
+    assert not alice.avatar
+
+
+def test_an_avatar_is_stored_re_encoded_small_and_without_its_metadata(client, alice):
+    client.force_login(alice)
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010E] = "secret description"  # ImageDescription
+    Image.new("RGB", (2000, 1000), "teal").save(buffer, "JPEG", exif=exif)
+    polyglot = buffer.getvalue() + b"<?php echo 'hidden'; ?>"  # a second format riding along
+    upload = SimpleUploadedFile("me.jpg", polyglot, content_type="image/jpeg")
+
+    response = client.post(reverse("accounts:profile_edit"), {"timezone": "UTC", "avatar": upload})
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    stored = alice.avatar.read()
+    assert b"secret description" not in stored and b"<?php" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (512, 256)
+        assert not image.getexif()
+
+
+def test_avatars_are_served_with_headers_that_keep_them_images(client, alice, settings):
+    client.force_login(alice)
+    avatar = SimpleUploadedFile("me.png", _png(), content_type="image/png")
+    client.post(reverse("accounts:profile_edit"), {"timezone": "UTC", "avatar": avatar})
+    alice.refresh_from_db()
+
+    response = client.get(alice.avatar.url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/png", "image/jpeg")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert client.get("/media/../focusmate/settings.py").status_code in (400, 404)
