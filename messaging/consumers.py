@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.template.loader import render_to_string
 
 from focusmate.lib.broadcast import user_group
 from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, AccessControlled
+
+# The bell as a placeholder that fetches its count (the same as a notification's push).
+BELL_RELOAD = render_to_string("messaging/_bell.html", {"oob": True, "unread": None})
 
 
 class UserConsumer(AccessControlled, AsyncWebsocketConsumer):
@@ -27,6 +31,10 @@ class UserConsumer(AccessControlled, AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None) -> None:
         # Nothing is accepted from the browser on this socket.
         return
+
+    async def resync(self) -> None:
+        """After a channel-layer outage: the bell loads its count again."""
+        await self.send(text_data=BELL_RELOAD)
 
     async def notification_created(self, event: dict) -> None:
         await self.send(text_data=event["html"])

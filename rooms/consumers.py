@@ -108,6 +108,19 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
                 room=viewing.room, user=user, intention=fields["intention"]
             )
 
+    async def resync(self) -> None:
+        """After a channel-layer outage: the state again, if still a member."""
+        if self.room_id is None or self.revoked:
+            return
+        membership = await parallel_db(queries.membership_with_timer)(
+            room_id=self.room_id, user=self.scope["user"]
+        )
+        if membership is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        snapshots.bump(self.room_id)  # pushes may have been missed here too
+        await self.send(text_data=await self._snapshot(membership.room.timer))
+
     # --- group events: forwarded as rendered once for the whole room -----------------
 
     async def timer_changed(self, event: dict) -> None:

@@ -9,11 +9,20 @@ detaches the socket at once.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import hashlib
+import logging
+import weakref
 
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.utils.html import escape
+
+from focusmate.lib.broadcast import layer_is_process_local
+
+logger = logging.getLogger(__name__)
 
 # Close codes the browser can read (4000-4999 are the application's).
 CLOSE_UNAUTHENTICATED = 4401
@@ -45,13 +54,25 @@ def error_toast(text: str) -> str:
     )
 
 
+# Every open socket of this process, for a resync when the channel layer comes back.
+_live: weakref.WeakSet = weakref.WeakSet()
+_watchers: dict[int, asyncio.Task] = {}
+WATCH_EVERY_SECONDS = 1.0
+
+
 class AccessControlled:
-    """A mixin for AsyncWebsocketConsumer: closes the socket when its access ends."""
+    """A mixin for AsyncWebsocketConsumer: closes the socket when its access ends, and
+    sends its page the state again when the channel layer comes back from an outage."""
 
     access_groups: list[str] = []
     revoked = False
 
+    async def resync(self) -> None:
+        """Sends the page what it may have missed (a subclass's snapshot)."""
+
     async def join_access_groups(self, user) -> None:
+        _live.add(self)
+        _ensure_layer_watch()
         groups = [access_group(user.pk)]
         session_key = getattr(self.scope.get("session"), "session_key", None)
         if session_key:
@@ -61,6 +82,7 @@ class AccessControlled:
             await self.channel_layer.group_add(group, self.channel_name)
 
     async def leave_access_groups(self) -> None:
+        _live.discard(self)
         for group in self.access_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -71,3 +93,55 @@ class AccessControlled:
 
     async def room_left(self, event: dict) -> None:
         """The user left a room; only a socket of that room minds (see RoomConsumer)."""
+
+
+async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
+    """Pings this process through the channel layer; when pings come back after failing
+    (Redis restarted), every open socket of the process sends its page a fresh state.
+
+    A push published while a process's subscription to Redis was down is lost (pub/sub
+    delivers at most once), so a page would show a stale timer until the next sync.
+    """
+    channel = await layer.new_channel("layerwatch.")
+    healthy = True
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.wait_for(layer.send(channel, {"type": "layer.ping"}), timeout=every)
+            await asyncio.wait_for(layer.receive(channel), timeout=2 * every)
+            back = not healthy
+            healthy = True
+        except Exception:
+            if healthy:
+                logger.warning("channel layer unreachable; sockets will resync when it returns")
+            healthy = False
+            continue
+        if back:
+            logger.info("channel layer back; resyncing %d socket(s)", len(_live))
+            await asyncio.gather(*(_resync(consumer) for consumer in list(_live)))
+
+
+async def _resync(consumer) -> None:
+    try:
+        await consumer.resync()
+    except Exception:
+        logger.exception("resync failed")
+
+
+def _ensure_layer_watch() -> None:
+    if layer_is_process_local():
+        return  # nothing to lose between processes
+    loop = asyncio.get_running_loop()
+    task = _watchers.get(id(loop))
+    if task is None or task.done():
+        _watchers[id(loop)] = loop.create_task(
+            watch_layer(get_channel_layer()), name="channel-layer-watch"
+        )
+
+
+async def stop_layer_watch() -> None:
+    task = _watchers.pop(id(asyncio.get_running_loop()), None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

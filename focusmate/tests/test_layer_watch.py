@@ -1,0 +1,56 @@
+"""After a channel-layer outage, every open socket of the process resyncs its page."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from focusmate.lib import sockets
+
+pytestmark = pytest.mark.anyio
+
+
+class FlakyLayer:
+    """A layer whose pings fail while `down` is set."""
+
+    def __init__(self):
+        self.down = False
+        self.queue: asyncio.Queue = asyncio.Queue()
+
+    async def new_channel(self, prefix=""):
+        return prefix + "x"
+
+    async def send(self, channel, message):
+        if self.down:
+            raise ConnectionError("redis is down")
+        await self.queue.put(message)
+
+    async def receive(self, channel):
+        return await self.queue.get()
+
+
+class Page(sockets.AccessControlled):
+    def __init__(self):
+        self.resyncs = 0
+
+    async def resync(self):
+        self.resyncs += 1
+
+
+async def test_sockets_resync_once_when_the_layer_comes_back(monkeypatch):
+    layer, page = FlakyLayer(), Page()
+    monkeypatch.setattr(sockets, "_live", {page})
+    watch = asyncio.create_task(sockets.watch_layer(layer, every=0.02))
+    try:
+        await asyncio.sleep(0.1)
+        assert page.resyncs == 0  # healthy all along: nothing to do
+        layer.down = True
+        await asyncio.sleep(0.1)
+        assert page.resyncs == 0
+        layer.down = False
+        await asyncio.sleep(0.15)
+    finally:
+        watch.cancel()
+
+    assert page.resyncs == 1
