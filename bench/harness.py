@@ -164,6 +164,8 @@ class Server:
             "PYTHONUNBUFFERED": "1",
             "LOG_LEVEL": "WARNING",
             "ALLOW_CONSOLE_EMAIL": "true",
+            # Plain http on loopback: no redirect to https (DEBUG=false would send one).
+            "SECURE_SSL_REDIRECT": "false",
             "WEBSOCKET_ALLOWED_ORIGINS": f"http://{HOST}:{port}",
         }
         self.process = subprocess.Popen(

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "channels",
     "django_htmx",
     "allauth",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "stats",
     "messaging",
     "achievements",
+    "community",
 ]
 
 MIDDLEWARE = [

@@ -31,8 +31,9 @@ _DANGEROUS = [
     re.compile(r"<svg", re.I),
     re.compile(r"<iframe", re.I),
     re.compile(r"<style", re.I),
-    re.compile(r"""href\s*=\s*["']?\s*(javascript|data):""", re.I),
-    re.compile(r"""src\s*=\s*["']?https?://""", re.I),  # remote images track readers
+    # Attributes count inside a real tag only: escaped text may spell them harmlessly.
+    re.compile(r"""<[a-z][^<>]*\bhref\s*=\s*["']?\s*(javascript|data):""", re.I),
+    re.compile(r"""<[a-z][^<>]*\bsrc\s*=\s*["']?https?://""", re.I),  # remote images track
 ]
 
 
