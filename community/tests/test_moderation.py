@@ -66,7 +66,7 @@ def test_the_queue_groups_reports_by_target_with_counts_and_reasons(post, commen
     moderation.report_create(by=alice, target=comment, reason="harassment")
     moderation.report_create(by=bob, target=alice, reason="harassment", text="rude in DMs")
     items = open_queue()
-    assert [(item.target, item.count) for item in items][0] == (post, 2)
+    assert (items[0].target, items[0].count) == (post, 2)
     assert {item.target for item in items} == {post, comment, alice}
     assert items[0].reasons == [("Spam", 2)]
 

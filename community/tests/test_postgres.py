@@ -26,7 +26,7 @@ def _at_once(jobs) -> list[BaseException]:
         try:
             start.wait()
             job()
-        except BaseException as error:  # noqa: BLE001  (reported by the test)
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
