@@ -60,6 +60,20 @@
       window.htmx.process(incoming);
     }
   });
+  // "N new posts, show": each new post pushed to an open list adds a mark; count them.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "new-post-marks") return;
+    var count = event.detail.target.children.length;
+    var label = document.querySelector(".new-posts-label");
+    if (label) label.textContent = count + " new post" + (count === 1 ? "" : "s");
+  });
+  // Whether each live connection is open, for people (a style hook) and browser tests.
+  document.addEventListener("htmx:wsOpen", function (event) {
+    event.detail.elt.setAttribute("data-ws", "open");
+  });
+  document.addEventListener("htmx:wsClose", function (event) {
+    event.detail.elt.setAttribute("data-ws", "closed");
+  });
   // Forms that post a new item empty themselves once it went through.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
