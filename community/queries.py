@@ -16,6 +16,9 @@ from community.models import Category, Comment, CommentLike, Post, PostLike
 from moderation.services import is_moderator
 
 SORTS = ("new", "active", "top")
+# The comments' actions are under this prefix: the thread's template adds "<id>/like/"
+# and so on, rather than reversing six URLs for each of hundreds of comments.
+COMMENTS_URL = "/community/comments/"
 # Highlight markers for search snippets: control characters no body may contain (the
 # services refuse them), so the snippet is escaped whole and only these become <mark>.
 _MARK_ON, _MARK_OFF = "\x02", "\x03"
@@ -102,6 +105,19 @@ class Node:
     comment: Comment
     replying_to: str = ""  # shown when flattened beyond the deepest level
     children: list[Node] = field(default_factory=list)
+    # The id as text, ready for the template: it is written a dozen times per comment,
+    # and a number would be localised each time.
+    id: str = ""
+    # When it was written, in the reader's time zone: as text once here, since Django's
+    # date filter costs a tenth of a long thread's rendering.
+    written: str = ""
+    written_iso: str = ""
+
+    def __post_init__(self) -> None:
+        self.id = str(self.comment.pk)
+        local = timezone.localtime(self.comment.created_at)
+        self.written = f"{local.day} {local:%b, %H:%M}"
+        self.written_iso = local.isoformat()
 
 
 def comment_tree(*, post: Post, user: User) -> list[Node]:
@@ -136,6 +152,29 @@ def comment_tree(*, post: Post, user: User) -> list[Node]:
             node.replying_to = replied.comment.author.username if replied else ""
         container.children.append(node)
     return _prune(roots)
+
+
+def replying_to(comment: Comment) -> str:
+    """Whom a flattened reply answers (its parent is beside it, not above it)."""
+    if comment.parent_id and comment.parent_id != comment.shown_under_id:
+        return comment.parent.author.username
+    return ""
+
+
+def steps(nodes: list[Node]) -> list[Node | None]:
+    """The tree as the flat run the thread template renders: each node, then its replies'
+    steps, then None to close it (no recursion in the template, which is slow in Django's)."""
+    run: list[Node | None] = []
+    stack: list[tuple[Node, int]] = [(node, 0) for node in reversed(nodes)]
+    while stack:
+        node, seen = stack.pop()
+        if seen:
+            run.append(None)
+            continue
+        run.append(node)
+        stack.append((node, 1))
+        stack.extend((child, 0) for child in reversed(node.children))
+    return run
 
 
 def _readable(comment: Comment, user: User) -> bool:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 
 from community.models import Comment
-from community.queries import Node
+from community.queries import COMMENTS_URL, Node, replying_to
 from focusmate.events import CommentPosted, PostPublished, subscriber
 from focusmate.lib import broadcast
 
@@ -45,12 +45,16 @@ def push_new_comment(event: CommentPosted) -> None:
     if comment is None:
         return
     comment.withheld = False
-    node = Node(comment)
-    if comment.parent_id and comment.parent_id != comment.shown_under_id:
-        node.replying_to = comment.parent.author.username
+    node = Node(comment, replying_to=replying_to(comment))
     html = render_to_string(
         "community/_comment_push.html",
-        {"node": node, "post": comment.post, "user": AnonymousUser(), "live": True},
+        {
+            "steps": [node, None],
+            "base": COMMENTS_URL,
+            "post": comment.post,
+            "user": AnonymousUser(),
+            "live": True,
+        },
     )
     broadcast.send_now(
         thread_group(event.post_id),

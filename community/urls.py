@@ -15,6 +15,7 @@ urlpatterns = [
     path("posts/<int:post_id>/comments/", views.comment_create, name="comment_create"),
     path("posts/<int:post_id>/report/", views.post_report, name="post_report"),
     path("posts/<int:post_id>/moderate/", views.post_moderate, name="post_moderate"),
+    path("comments/<int:comment_id>/reply/", views.comment_reply, name="comment_reply"),
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("comments/<int:comment_id>/like/", views.comment_like, name="comment_like"),

@@ -34,6 +34,7 @@ from moderation import services as moderation
 from moderation.services import is_moderator
 
 POSTS_PER_PAGE = 20
+COMMENTS_URL = queries.COMMENTS_URL
 
 
 def _post(request: HttpRequest, post_id: int) -> Post:
@@ -109,11 +110,22 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _post(request, post_id)
     context = {
         "post": post,
-        "nodes": queries.comment_tree(post=post, user=request.user),
-        "form": CommentForm(),
+        "steps": queries.steps(queries.comment_tree(post=post, user=request.user)),
+        "base": COMMENTS_URL,
         "is_moderator": is_moderator(request.user),
     }
     return render(request, "community/post.html", context)
+
+
+@login_required
+@require_GET
+def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The reply form under a comment: HTMX puts it in place; without JS, a page."""
+    parent = _comment(request, comment_id)
+    if parent.deleted_at is not None:
+        raise Http404("That comment was deleted.")
+    template = "community/reply.html#form" if request.htmx else "community/reply.html"
+    return render(request, template, {"parent": parent})
 
 
 @login_required
@@ -180,12 +192,12 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             return error_response(request, error, fallback_url=post.get_absolute_url())
         if request.htmx:
-            node = queries.Node(comment)
             comment.withheld = False
+            node = queries.Node(comment, replying_to=queries.replying_to(comment))
             return render(
                 request,
                 "community/_comment_new.html",
-                {"node": node, "post": post, "parent_id": parent.pk if parent else None},
+                {"steps": [node, None], "base": COMMENTS_URL, "post": post},
             )
         return redirect(comment.get_absolute_url())
     return error_response(

@@ -438,3 +438,19 @@ def test_query_count_of_a_thread_is_the_same_for_5_or_200_comments(
     with django_assert_num_queries(4):
         response = client.get(post.get_absolute_url())
     assert response.content.decode().count('<article class="comment') == 200
+
+
+def test_the_comment_url_prefix_matches_the_routes():
+    from community.queries import COMMENTS_URL
+
+    for name in ("like", "reply", "edit", "delete", "report", "moderate"):
+        assert reverse(f"community:comment_{name}", args=[7]) == f"{COMMENTS_URL}7/{name}/"
+
+
+def test_the_reply_form_comes_in_place_or_as_a_page(as_, comment):
+    client = as_("author")
+    url = reverse("community:comment_reply", args=[comment.pk])
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert f'name="parent" value="{comment.pk}"' in fragment and "<html" not in fragment
+    page = client.get(url).content.decode()
+    assert "Reply to @bob" in page and f'value="{comment.pk}"' in page
