@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+
 TITLE_MAX = 150
 POST_BODY_MAX = 20_000
 COMMENT_BODY_MAX = 10_000
@@ -42,7 +44,10 @@ class ContentQuerySet(models.QuerySet):
         see everything."""
         if moderator:
             return self
-        shown = Q(is_hidden=False, author__is_active=True)
+        # Banned authors as a (hashed) subquery, not a join: a deep page then skips its
+        # offset's rows without looking up each one's author.
+        banned = User.objects.filter(is_active=False).values("pk")
+        shown = Q(is_hidden=False) & ~Q(author__in=banned)
         if user.is_authenticated:
             shown |= Q(author=user)
         return self.filter(shown)

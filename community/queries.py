@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +16,7 @@ from community.models import Category, Comment, CommentLike, Post, PostLike
 from moderation.services import is_moderator
 
 SORTS = ("new", "active", "top")
+SEARCH_CANDIDATES = 1000
 # The comments' actions are under this prefix: the thread's template adds "<id>/like/"
 # and so on, rather than reversing six URLs for each of hundreds of comments.
 COMMENTS_URL = "/community/comments/"
@@ -33,7 +34,11 @@ def post_list(
 ) -> QuerySet[Post]:
     """The list page's posts: with their author and category in the same query, and
     whether the reader blocked the author (those rows collapse)."""
-    posts = visible_posts(user).select_related("author", "category")
+    # The list shows no body: only a search on SQLite reads it (for its snippet).
+    unread = ["body_html", "search_vector"]
+    if not (search and connection.vendor == "sqlite"):
+        unread.append("body")
+    posts = visible_posts(user).select_related("author", "category").defer(*unread)
     if category is not None:
         posts = posts.filter(category=category)
     if user.is_authenticated:
@@ -52,16 +57,25 @@ def post_list(
 
 def _search(posts: QuerySet[Post], search: str) -> QuerySet[Post]:
     """PostgreSQL: full-text search on the stored, GIN-indexed vector (title weighs more
-    than body), ranked, with highlighted snippets. SQLite: words anywhere in the title or
-    body, newest first, and the body's opening as the snippet."""
+    than body), ranked, with highlighted snippets. A word found in half of all posts
+    would have every match ranked and counted, so ranking looks at the newest
+    SEARCH_CANDIDATES matches: the best of the recent ones come first.
+
+    SQLite: posts with every word somewhere in the title or body, newest first, and the
+    body's opening as the snippet."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
         query = SearchQuery(search, search_type="websearch", config="english")
-        return (
+        newest = (
             posts.filter(search_vector=query)
+            .order_by("-created_at", "-pk")
+            .values("pk")[:SEARCH_CANDIDATES]
+        )
+        return (
+            posts.filter(pk__in=newest)
             .annotate(
-                rank=SearchRank("search_vector", query),
+                rank=SearchRank(F("search_vector"), query),
                 headline=SearchHeadline(
                     "body",
                     query,
@@ -78,6 +92,45 @@ def _search(posts: QuerySet[Post], search: str) -> QuerySet[Post]:
     for word in search.split()[:8]:
         words &= Q(title__icontains=word) | Q(body__icontains=word)
     return posts.filter(words).order_by("-created_at", "-pk")
+
+
+@dataclass
+class Page:
+    """A page of a list, without counting the whole list: it reads one row more than it
+    shows to know whether there is a next page. (Counting 100,000 visible posts cost
+    more than reading the page.)"""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def page_of(items: QuerySet, *, number: str | None, size: int) -> Page:
+    """Page `number` (1 for anything that isn't a sensible page number)."""
+    try:
+        page = int(number or 1)
+    except ValueError:
+        page = 1
+    page = min(max(page, 1), 10_000)
+    start = (page - 1) * size
+    rows = list(items[start : start + size + 1])
+    return Page(object_list=rows[:size], number=page, has_next=len(rows) > size)
 
 
 def snippet(post: Post) -> SafeString:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -73,7 +72,7 @@ def post_list(request: HttpRequest) -> HttpResponse:
     sort = filters.get("sort") or "new"
     search = filters.get("q", "").strip()
     posts = queries.post_list(user=request.user, category=category, sort=sort, search=search)
-    page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = queries.page_of(posts, number=request.GET.get("page"), size=POSTS_PER_PAGE)
     for post in page.object_list:
         post.snippet = queries.snippet(post) if search else None
     context = {

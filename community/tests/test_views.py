@@ -338,7 +338,7 @@ def test_the_list_filters_sorts_and_pages(as_, alice, general, veteran):
     page = client.get(reverse("community:list"), {"category": "study-tips"}).content.decode()
     assert "P21" in page and "P20" not in page
     page2 = client.get(reverse("community:list"), {"page": 2}).content.decode()
-    assert "P1<" in page2 and "Page 2 of 2" in page2
+    assert "P1<" in page2 and "Page 2" in page2 and "Next" not in page2
     nonsense = client.get(reverse("community:list"), {"sort": "x", "category": "nope", "page": "z"})
     assert nonsense.status_code == 200
     assert "no such category" in nonsense.content.decode()
@@ -401,11 +401,11 @@ def test_query_count_of_the_list_is_the_same_for_5_or_50_posts(
         )
 
     fill(5)
-    # session, user, count, page (with authors, categories and blocks), categories
-    with django_assert_num_queries(5):
+    # session, user, the page (with authors, categories and blocks), categories
+    with django_assert_num_queries(4):
         assert client.get(reverse("community:list")).status_code == 200
     fill(45)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(reverse("community:list")).status_code == 200
 
 
