@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Block, User
@@ -265,6 +266,8 @@ def comment_delete(*, comment: Comment, by: User) -> None:
 # --- Likes -----------------------------------------------------------------------------
 
 
+# Like notices have URLs of their own ("?likes"), so that gathering them into one line
+# never rewrites a mention or a reply notice that links to the same post or comment.
 def _like_notice(
     *, liker: User, author_id: int, url: str, what: str, liked_at, count_since
 ) -> None:
@@ -303,7 +306,7 @@ def post_like_toggle(*, post: Post, user: User) -> tuple[bool, int]:
         _like_notice(
             liker=user,
             author_id=locked.author_id,
-            url=locked.get_absolute_url(),
+            url=f"{locked.get_absolute_url()}?likes",
             liked_at=like.created_at,
             what=f"your post “{_short(locked.title)}”",
             count_since=lambda since: PostLike.objects.filter(
@@ -332,7 +335,7 @@ def comment_like_toggle(*, comment: Comment, user: User) -> tuple[bool, int]:
         _like_notice(
             liker=user,
             author_id=locked.author_id,
-            url=locked.get_absolute_url(),
+            url=f"{reverse('community:post', args=[locked.post_id])}?likes#comment-{locked.pk}",
             liked_at=like.created_at,
             what="your comment",
             count_since=lambda since: CommentLike.objects.filter(

@@ -180,7 +180,11 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     parent = None
     if form.is_valid() and form.cleaned_data["parent"]:
-        parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
+        parent = (
+            Comment.objects.visible_to(request.user, moderator=is_moderator(request.user))
+            .filter(pk=form.cleaned_data["parent"], post=post)
+            .first()
+        )
         if parent is None:
             form.add_error(None, "The comment you replied to is gone.")
     if form.is_valid():

@@ -214,6 +214,22 @@ def test_a_new_like_line_starts_once_the_last_was_read(post, alice, bob, charlie
     ]
 
 
+def test_gathering_likes_never_rewrites_a_mention(alice, bob, general, veteran):
+    post = services.post_create(author=veteran, category=general, title="Hi", body="@alice look")
+    services.comment_create(post=post, author=veteran, body="also @alice")
+    comment = alice.notifications.get(text__contains="in a comment")
+    services.post_like_toggle(post=post, user=alice)  # Vera's post: Alice's like notifies Vera
+    liked_comment = services.comment_create(post=post, author=alice, body="thanks")
+    services.comment_like_toggle(comment=liked_comment, user=veteran)
+    services.comment_like_toggle(comment=liked_comment, user=bob)
+    assert sorted(texts(alice)) == [
+        "2 people liked your comment",
+        "@vera mentioned you in a comment on “Hi”",
+        "@vera mentioned you in “Hi”",
+    ]
+    assert comment.url != alice.notifications.get(text__contains="liked").url
+
+
 def test_comment_likes_count(comment, alice):
     assert services.comment_like_toggle(comment=comment, user=alice) == (True, 1)
     comment.refresh_from_db()
