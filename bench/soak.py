@@ -65,7 +65,7 @@ def make_rooms(rooms: int, members: int) -> tuple[list[int], list[tuple[int, str
     Timer.objects.bulk_create(Timer(room=room) for room in made)
     now = timezone.now()
     Participant.objects.bulk_create(
-        Participant(room=room, user=users[i * members + j], joined_at=now, joined_seq=j + 1)
+        Participant(room=room, user=users[i * members + j], joined_at=now, joined_seq=1)
         for i, room in enumerate(made)
         for j in range(members)
     )
