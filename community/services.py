@@ -21,9 +21,7 @@ from community.models import (
     TITLE_MAX,
     Category,
     Comment,
-    CommentLike,
     Post,
-    PostLike,
     Revision,
 )
 from focusmate.events import CommentPosted, ContentLiked, PostPublished, publish_on_commit
@@ -266,27 +264,43 @@ def comment_delete(*, comment: Comment, by: User) -> None:
 # --- Likes -----------------------------------------------------------------------------
 
 
-# Like notices have URLs of their own ("?likes"), so that gathering them into one line
-# never rewrites a mention or a reply notice that links to the same post or comment.
-def _like_notice(
-    *, liker: User, author_id: int, url: str, what: str, liked_at, count_since
-) -> None:
-    if author_id == liker.pk or Block.objects.filter(blocker_id=author_id, blocked=liker).exists():
-        return
-    author = User.objects.filter(pk=author_id, is_active=True).first()
-    if author is None:
-        return
-    # One line per thing liked while unread: "5 people liked …", not five lines.
-    notify_replacing(
-        user=author,
-        url=url,
-        at=liked_at,
-        text=lambda since: (
-            f"@{liker.username} liked {what}"
-            if (n := count_since(since)) <= 1
-            else f"{n} people liked {what}"
-        ),
+def _toggle_like(
+    *, locked: Post | Comment, user: User, likes, url: str, what: str
+) -> tuple[bool, int]:
+    """The like rows and the count of a locked post or comment: adds or removes `user`'s
+    like, sets the count to the rows, and tells the author of a new like.
+
+    `likes` is the related manager of the like rows (post.likes or comment.likes). Like
+    notices have URLs of their own ("?likes"), so gathering them into one line never
+    rewrites a mention or a reply notice that links to the same post or comment.
+    """
+    hit(f"like:{user.pk}", limit=limit_for(user, normal=120, new_account=30), per_seconds=600)
+    deleted, _ = likes.filter(user=user).delete()
+    if not deleted:
+        like = likes.create(user=user)
+    count = likes.count()
+    type(locked).objects.filter(pk=locked.pk).update(like_count=count)
+    if deleted:
+        return False, count
+    author = (
+        User.objects.filter(pk=locked.author_id, is_active=True)
+        .exclude(blocks_made__blocked=user)
+        .first()
     )
+    if author is not None:  # not banned, and hasn't blocked the liker
+        notify_replacing(
+            user=author,
+            url=url,
+            at=like.created_at,
+            # "5 people liked …": one line per thing liked while unread, not five lines.
+            text=lambda since: (
+                f"@{user.username} liked {what}"
+                if (n := likes.filter(created_at__gte=since).count()) <= 1
+                else f"{n} people liked {what}"
+            ),
+        )
+    publish_on_commit(ContentLiked(author_id=locked.author_id, liker_id=user.pk))
+    return True, count
 
 
 @transaction.atomic
@@ -296,25 +310,13 @@ def post_like_toggle(*, post: Post, user: User) -> tuple[bool, int]:
     locked = Post.objects.select_for_update().get(pk=post.pk)
     if locked.author_id == user.pk:
         raise ValidationError("You can't like your own post.")
-    hit(f"like:{user.pk}", limit=limit_for(user, normal=120, new_account=30), per_seconds=600)
-    deleted, _ = PostLike.objects.filter(post=locked, user=user).delete()
-    if not deleted:
-        like = PostLike.objects.create(post=locked, user=user)
-    count = PostLike.objects.filter(post=locked).count()
-    Post.objects.filter(pk=locked.pk).update(like_count=count)
-    if not deleted:
-        _like_notice(
-            liker=user,
-            author_id=locked.author_id,
-            url=f"{locked.get_absolute_url()}?likes",
-            liked_at=like.created_at,
-            what=f"your post “{_short(locked.title)}”",
-            count_since=lambda since: PostLike.objects.filter(
-                post=locked, created_at__gte=since
-            ).count(),
-        )
-        publish_on_commit(ContentLiked(author_id=locked.author_id, liker_id=user.pk))
-    return not deleted, count
+    return _toggle_like(
+        locked=locked,
+        user=user,
+        likes=locked.likes,
+        url=f"{locked.get_absolute_url()}?likes",
+        what=f"your post “{_short(locked.title)}”",
+    )
 
 
 @transaction.atomic
@@ -325,25 +327,13 @@ def comment_like_toggle(*, comment: Comment, user: User) -> tuple[bool, int]:
         raise ValidationError("You can't like your own comment.")
     if locked.deleted_at is not None:
         raise ValidationError("That comment was deleted.")
-    hit(f"like:{user.pk}", limit=limit_for(user, normal=120, new_account=30), per_seconds=600)
-    deleted, _ = CommentLike.objects.filter(comment=locked, user=user).delete()
-    if not deleted:
-        like = CommentLike.objects.create(comment=locked, user=user)
-    count = CommentLike.objects.filter(comment=locked).count()
-    Comment.objects.filter(pk=locked.pk).update(like_count=count)
-    if not deleted:
-        _like_notice(
-            liker=user,
-            author_id=locked.author_id,
-            url=f"{reverse('community:post', args=[locked.post_id])}?likes#comment-{locked.pk}",
-            liked_at=like.created_at,
-            what="your comment",
-            count_since=lambda since: CommentLike.objects.filter(
-                comment=locked, created_at__gte=since
-            ).count(),
-        )
-        publish_on_commit(ContentLiked(author_id=locked.author_id, liker_id=user.pk))
-    return not deleted, count
+    return _toggle_like(
+        locked=locked,
+        user=user,
+        likes=locked.likes,
+        url=f"{reverse('community:post', args=[locked.post_id])}?likes#comment-{locked.pk}",
+        what="your comment",
+    )
 
 
 # --- Moderation (called by moderation.services through the registry) -------------------

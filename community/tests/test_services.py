@@ -279,3 +279,9 @@ def test_mentions_are_limited(post, bob):
     with pytest.raises(RateLimited):
         services.comment_create(post=post, author=bob, body=body)
     assert not Comment.objects.exists()  # refused whole, nothing half-sent
+
+
+def test_a_like_from_someone_blocked_counts_but_does_not_notify(post, alice, bob):
+    user_block(by=alice, user=bob)
+    assert services.post_like_toggle(post=post, user=bob) == (True, 1)
+    assert texts(alice) == []
