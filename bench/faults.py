@@ -49,6 +49,7 @@ async def open_socket(base: str, room_id: int, session_key: str):
         origin=base,
         additional_headers={"Cookie": f"sessionid={session_key}"},
         ping_interval=None,
+        open_timeout=60,
         max_size=None,
     )
     await socket.recv()  # the snapshot

@@ -19,6 +19,7 @@ import weakref
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils.html import escape
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from focusmate.lib.broadcast import layer_is_process_local
 
@@ -58,6 +59,8 @@ def error_toast(text: str) -> str:
 _live: weakref.WeakSet = weakref.WeakSet()
 _watchers: dict[int, asyncio.Task] = {}
 WATCH_EVERY_SECONDS = 1.0
+LATE_PINGS_FOR_OUTAGE = 5
+REFUSED = (OSError, RedisConnectionError)  # OSError includes the builtin ConnectionError
 
 
 class AccessControlled:
@@ -120,6 +123,7 @@ async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
 
     listener = asyncio.get_running_loop().create_task(listen(), name="channel-layer-pongs")
     healthy = True
+    slow = 0  # pings in a row that went out but did not come back in time
     try:
         while True:
             await asyncio.sleep(every)
@@ -128,10 +132,19 @@ async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
             try:
                 await asyncio.wait_for(layer.send(channel, {"type": "layer.ping"}), every)
                 await asyncio.wait_for(pongs.get(), timeout=2 * every)
-            except Exception:
-                if healthy:
-                    logger.warning("channel layer unreachable; sockets will resync when it returns")
-                healthy = False
+                slow = 0
+            except Exception as error:
+                # A refused send is an outage. A ping that is only late may be a busy
+                # process (a crowd connecting): a resync of every page then would make
+                # it busier, so only several late pings in a row count.
+                refused = isinstance(error, REFUSED) and not isinstance(error, TimeoutError)
+                slow = 0 if refused else slow + 1
+                if refused or slow >= LATE_PINGS_FOR_OUTAGE:
+                    if healthy:
+                        logger.warning(
+                            "channel layer unreachable; sockets will resync when it returns"
+                        )
+                    healthy = False
                 continue
             if not healthy:
                 healthy = True

@@ -92,3 +92,30 @@ async def test_the_watcher_keeps_its_subscription_through_an_outage(monkeypatch)
         watch.cancel()
 
     assert page.resyncs == 1
+
+
+class SlowLayer(FlakyLayer):
+    """A layer that works but answers late while `slow` is set (a busy process)."""
+
+    slow = False
+
+    async def receive(self, channel):
+        message = await self.queue.get()
+        if self.slow:
+            await asyncio.sleep(0.05)
+        return message
+
+
+async def test_a_few_late_pings_are_not_an_outage(monkeypatch):
+    layer, page = SlowLayer(), Page()
+    monkeypatch.setattr(sockets, "_live", {page})
+    watch = asyncio.create_task(sockets.watch_layer(layer, every=0.02))
+    try:
+        layer.slow = True
+        await asyncio.sleep(0.12)  # two or three late pings, fewer than an outage needs
+        layer.slow = False
+        await asyncio.sleep(0.15)
+    finally:
+        watch.cancel()
+
+    assert page.resyncs == 0
