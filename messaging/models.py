@@ -145,11 +145,19 @@ class Message(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("messaging:message_context", kwargs={"message_id": self.pk})
 
-    def is_editable_by(self, user, now=None) -> bool:
-        if self.sender_id != getattr(user, "pk", None) or self.deleted_at or self.hidden_at:
+    @property
+    def first_line(self) -> str:
+        return self.body.strip().split("\n", 1)[0]
+
+    @property
+    def editable_now(self) -> bool:
+        """Still within its author's edit window (the pages show the controls for it)."""
+        if self.deleted_at or self.hidden_at:
             return False
-        age = ((now or timezone.now()) - self.created_at).total_seconds()
-        return age <= EDIT_WINDOW_SECONDS
+        return (timezone.now() - self.created_at).total_seconds() <= EDIT_WINDOW_SECONDS
+
+    def is_editable_by(self, user) -> bool:
+        return self.sender_id == getattr(user, "pk", None) and self.editable_now
 
 
 # --- Room chat ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.queries import blocked_ids
 from messaging.models import ChatMessage, Conversation, ConversationMember, Message, Notification
 from rooms.models import Participant, Room
-from timers.engine import Phase, Status
+from timers.engine import Phase, Status, TimerState
 from timers.models import Timer
 
 # --- Notifications ----------------------------------------------------------------------
@@ -158,14 +158,22 @@ def message_neighbours(*, message: Message, around: int = 3) -> list[Message]:
 CHAT_PAGE = 50
 
 
-def chat_closed_reason(*, room: Room, timer: Timer, now: datetime) -> str:
-    """Why the chat box is closed now ("" when open): breaks-only rooms during work."""
-    if room.chat_during_work != Room.Chat.BREAKS_ONLY:
+CHAT_CLOSED_DURING_WORK = "Chat opens at the next break: the owner keeps work phases quiet."
+
+
+def chat_closed_in(*, chat_during_work: str, state: TimerState) -> str:
+    """Why the chat box is closed in this timer state ("" when open)."""
+    if chat_during_work != Room.Chat.BREAKS_ONLY:
         return ""
-    state, _ = timer.state_at(now)
     if state.status is not Status.IDLE and state.phase is Phase.WORK:
-        return "Chat opens at the next break: the owner keeps work phases quiet."
+        return CHAT_CLOSED_DURING_WORK
     return ""
+
+
+def chat_closed_reason(*, room: Room, timer: Timer, now: datetime) -> str:
+    """Why the room's chat box is closed now: a breaks-only room during a work phase."""
+    state, _ = timer.state_at(now)
+    return chat_closed_in(chat_during_work=room.chat_during_work, state=state)
 
 
 def chat_lines(
