@@ -108,6 +108,11 @@ class ConversationMember(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} in {self.conversation_id}"
 
+    @property
+    def may_have_unread(self) -> bool:
+        """Something newer than the read state (read with the conversation)."""
+        return (self.conversation.last_message_id or 0) > self.read_up_to
+
 
 class MessageQuerySet(models.QuerySet):
     def live(self) -> MessageQuerySet:

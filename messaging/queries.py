@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Sum
 
 from accounts.models import User
 from accounts.queries import blocked_ids
@@ -46,23 +45,32 @@ def share_a_room(a: User, b: User) -> bool:
     )
 
 
-def _unread_in(member_ref: str = "") -> Subquery:
+# Counts stop here and show as "99+": a conversation with 50,000 unread messages costs
+# no more to list than one with 100 (below the cap every count is exact).
+UNREAD_CAP = 100
+
+
+class _CountOf(Func):
+    """COUNT(*) over a (limited) subquery."""
+
+    template = "(SELECT COUNT(*) FROM %(expressions)s AS capped)"
+    output_field = IntegerField()
+
+
+def _unread_in() -> Func:
     """Messages from the other person above this member's read state, not deleted/hidden."""
-    prefix = member_ref
-    counted = (
+    unread = (
         Message.objects.filter(
-            conversation_id=OuterRef(f"{prefix}conversation_id"),
-            id__gt=OuterRef(f"{prefix}read_up_to"),
+            conversation_id=OuterRef("conversation_id"),
+            id__gt=OuterRef("read_up_to"),
             deleted_at__isnull=True,
             hidden_at__isnull=True,
         )
-        .exclude(sender_id=OuterRef(f"{prefix}user_id"))
+        .exclude(sender_id=OuterRef("user_id"))
         .order_by()
-        .values("conversation_id")
-        .annotate(n=Count("id"))
-        .values("n")
+        .values("id")[:UNREAD_CAP]
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return _CountOf(Subquery(unread))
 
 
 def inbox(*, user: User) -> QuerySet[ConversationMember]:
@@ -102,7 +110,6 @@ def member_for(*, user: User, other: User) -> ConversationMember | None:
             user=user, conversation__user_low_id=low, conversation__user_high_id=high
         )
         .select_related("conversation")
-        .annotate(unread=_unread_in())
         .first()
     )
 

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _read(member_user, other):
-    return queries.member_for(user=member_user, other=other)
+    """`member_user`'s inbox row for the conversation with `other` (state and count)."""
+    return next(m for m in queries.inbox(user=member_user) if m.other_id == other.pk)
 
 
 class TestSend:

@@ -113,6 +113,14 @@ class TestInbox:
 
         assert response.content.decode().count('data-testid="conversation"') == min(count, 20)
 
+    def test_counts_past_99_show_as_99_plus(self, client, alice, bob):
+        messages_between(alice, bob, 300)  # 150 from Alice, unread by Bob
+        client.force_login(bob)
+        inbox = client.get(_url("inbox")).content.decode()
+        badge = client.get(_url("messages_badge")).content.decode()
+        assert re.search(r'data-testid="conversation-unread"[^>]*>99\+<', inbox)
+        assert re.search(r'data-testid="messages-unread">99\+<', badge)
+
     def test_the_badge_counts_unread_messages(self, client, alice, bob, chat):
         services.message_send(sender=alice, recipient=bob, body="again")
         client.force_login(bob)

@@ -54,7 +54,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     template = "messaging/inbox.html"
     if request.htmx and not request.htmx.boosted:
         template += "#conversations"
-    return render(request, template, {"page": page})
+    return render(request, template, {"page": page, "cap": queries.UNREAD_CAP})
 
 
 @require_GET
