@@ -95,6 +95,16 @@ class TestInbox:
         counts = re.findall(r'data-testid="conversation-unread"[^>]*>(\d+)<', body)
         assert counts == ["2", "1"]
 
+    def test_later_pages_continue_in_order(self, client, alice):
+        others = UserFactory.create_batch(25)
+        conversations_for(alice, others)  # the first made is the newest
+        client.force_login(alice)
+
+        body = client.get(_url("inbox"), {"page": 2}).content.decode()
+
+        names = re.findall(r"<strong>(\w+)</strong>", body)
+        assert names == [o.username for o in others[20:]]
+
     def test_the_htmx_request_gets_only_the_list(self, client, alice, chat):
         client.force_login(alice)
         body = client.get(_url("inbox"), **HTMX).content.decode()
@@ -107,8 +117,9 @@ class TestInbox:
         conversations_for(alice, UserFactory.create_batch(count), unread_each=2)
         client.force_login(alice)
 
-        # session, user, count for the pager, the page (people, last messages, unread)
-        with django_assert_num_queries(4):
+        # session, user, count for the pager, the page's ids, its rows (people, last
+        # messages, unread counts)
+        with django_assert_num_queries(5):
             response = client.get(_url("inbox"))
 
         assert response.content.decode().count('data-testid="conversation"') == min(count, 20)

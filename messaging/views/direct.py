@@ -48,13 +48,14 @@ def _badge(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(queries.inbox(user=request.user), CONVERSATIONS_PER_PAGE).get_page(
+    page = Paginator(queries.inbox_order(user=request.user), CONVERSATIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    rows = list(queries.inbox_rows(ids=list(page.object_list)))
     template = "messaging/inbox.html"
     if request.htmx and not request.htmx.boosted:
         template += "#conversations"
-    return render(request, template, {"page": page, "cap": queries.UNREAD_CAP})
+    return render(request, template, {"page": page, "rows": rows, "cap": queries.UNREAD_CAP})
 
 
 @require_GET
