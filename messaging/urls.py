@@ -10,7 +10,8 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/badge/", views.notifications_badge, name="badge"),
     path("messages/", views.inbox, name="inbox"),
-    path("messages/badge/", views.messages_badge, name="messages_badge"),
+    # Under m/: a single segment after messages/ is always a username.
+    path("messages/m/badge/", views.messages_badge, name="messages_badge"),
     path("messages/m/<int:message_id>/edit/", views.message_edit, name="message_edit"),
     path("messages/m/<int:message_id>/delete/", views.message_delete, name="message_delete"),
     path("messages/m/<int:message_id>/report/", views.message_report, name="message_report"),

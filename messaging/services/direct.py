@@ -84,8 +84,12 @@ def message_send(*, sender: User, recipient: User, body: str) -> Message:
     body = clean_body(body)
     may_message(sender=sender, recipient=recipient)
     count_message(sender)
-    conversation = conversation_get_or_create(user=sender, other=recipient)
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    low, high = sorted((sender.pk, recipient.pk))
+    pair = Conversation.objects.select_for_update().filter(user_low_id=low, user_high_id=high)
+    conversation = pair.first()  # locked: ids of one conversation follow commit order
+    if conversation is None:
+        conversation_get_or_create(user=sender, other=recipient)
+        conversation = pair.get()
     message = Message.objects.create(conversation=conversation, sender=sender, body=body)
     conversation.last_message = message
     conversation.save(update_fields=["last_message"])

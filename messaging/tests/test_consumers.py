@@ -19,6 +19,7 @@ from messaging.consumers import UserConsumer
 from messaging.models import ChatMessage
 from rooms import services as room_services
 from rooms.models import Room
+from tests.xss import XSS_PAYLOADS, assert_inert
 from timers import services as timer_services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
@@ -279,3 +280,24 @@ async def test_a_breaks_only_room_refuses_chat_frames_during_work(room, alice, b
 
     assert "next break" in toast
     assert not await database_sync_to_async(ChatMessage.objects.exists)()
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_hostile_text_is_inert_in_every_push(alice, bob, room, payload, monkeypatch):
+    from focusmate.lib import broadcast
+
+    sent: list[dict] = []
+    monkeypatch.setattr(broadcast, "send_now", lambda group, message: sent.append(message))
+    message = _send(alice, bob, payload)
+    services.message_edit(message=message, by=alice, body=payload + " (edited)")
+    services.message_delete(message=message, by=alice)
+    services.chat_post(room=room, by=bob, body=payload)
+
+    assert {m["type"] for m in sent} >= {
+        "message.sent",
+        "message.edited",
+        "message.deleted",
+        "chat.posted",
+    }
+    for pushed in sent:
+        assert_inert(pushed["html"])
