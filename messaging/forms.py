@@ -20,7 +20,12 @@ class MessageForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(
-            attrs={"rows": 2, "maxlength": MESSAGE_MAX_LENGTH, "placeholder": "Write a message…"}
+            attrs={
+                "rows": 2,
+                "maxlength": MESSAGE_MAX_LENGTH,
+                "placeholder": "Write a message… (Enter sends, Shift+Enter for a new line)",
+                "data-enter-sends": "",
+            }
         ),
         error_messages={
             "required": "Write something first.",

@@ -41,6 +41,13 @@ def send(page: Page, text: str) -> None:
     expect(page.locator("[data-message-list]").get_by_text(text, exact=True)).to_be_visible()
 
 
+def settle(*pages: Page) -> None:
+    """Lets the pages' last requests (a mark-read POST on load) finish before the server
+    stops: a request still pushing when it stops can hold up its exit."""
+    for page in pages:
+        page.wait_for_load_state("networkidle")
+
+
 class SocketSwitch:
     """Routes a page's /ws/me/ through Playwright, so a test can cut it and restore it."""
 
@@ -118,6 +125,7 @@ def test_two_people_message_live_with_badge_read_state_and_a_forced_drop(
     # A reload shows the same.
     bob_page.reload()
     assert message_ids(bob_page) == expected
+    settle(alice_page, bob_page)
 
 
 def test_room_chat_is_closed_during_work_and_opens_in_the_break(
@@ -147,3 +155,22 @@ def test_room_chat_is_closed_during_work_and_opens_in_the_break(
     expect(alice_page.get_by_test_id("chat-line")).to_contain_text("Coffee, anyone?", timeout=LIVE)
     expect(bob_page.get_by_test_id("chat-line")).to_have_count(1, timeout=LIVE)
     expect(bob_page.locator(f"#chat-input-{room.pk}")).to_have_value("")
+    settle(alice_page, bob_page)
+
+
+def test_the_conversation_and_inbox_fit_a_phone_screen(live_site, new_page, alice, bob, password):
+    from messaging import services
+
+    services.message_send(
+        sender=alice, recipient=bob, body="https://example.org/" + "a-very-long-path/" * 12
+    )
+    page = new_page(viewport={"width": 375, "height": 740})
+    live_site.log_in(page, bob, password)
+    for path in ("/messages/", "/messages/alice/"):
+        page.goto(f"{live_site.url}{path}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
+    expect(page.locator("#message-form textarea")).to_be_visible()
+    settle(page)

@@ -301,6 +301,20 @@ class TestEditDeleteReport:
         assert shown == ids[7:14]
         assert 'data-testid="reported"' in body
 
+    def test_the_report_page_never_shows_a_deleted_or_hidden_text(
+        self, client, alice, bob, moderator, chat
+    ):
+        from moderation.services import moderation_hide
+
+        message = chat.messages.get()
+        services.message_delete(message=message, by=alice)
+        client.force_login(bob)
+        assert "Hi Bob" not in client.get(_url("message_report", message.pk)).content.decode()
+
+        other = services.message_send(sender=alice, recipient=bob, body="Hidden words")
+        moderation_hide(by=moderator, target=other)
+        assert "Hidden words" not in client.get(_url("message_report", other.pk)).content.decode()
+
     def test_a_moderator_hides_a_message_for_both(self, client, alice, bob, moderator, chat):
         from moderation.services import moderation_hide
 
