@@ -85,6 +85,24 @@ class TestPage:
         assert 'data-testid="room-chat"' not in body
         assert client.get(reverse("messaging:chat_lines", args=[room.pk])).status_code == 404
 
+    def test_an_outsider_gets_404_on_every_chat_url_of_a_private_room(
+        self, client, private_room, alice, charlie
+    ):
+        line = services.chat_post(room=private_room, by=alice, body="members only")
+        client.force_login(charlie)
+        for method, url in (
+            ("get", reverse("messaging:chat_lines", args=[private_room.pk])),
+            ("get", reverse("messaging:chat_lines", args=[private_room.pk]) + "?after=0"),
+            ("post", reverse("messaging:chat_send", args=[private_room.pk])),
+            ("get", reverse("messaging:chat_report", args=[line.pk])),
+            ("post", reverse("messaging:chat_report", args=[line.pk])),
+            ("get", reverse("messaging:chat_context", args=[line.pk])),
+        ):
+            response = getattr(client, method)(url, {"chat": "hi", "reason": "spam"})
+            assert response.status_code == 404, url
+            assert b"members only" not in response.content
+        assert ChatMessage.objects.count() == 1 and not Report.objects.exists()
+
     def test_older_lines_and_lines_after_an_id(self, client, room, alice, bob):
         lines = ChatMessage.objects.bulk_create(
             [ChatMessage(room=room, sender=alice, body=f"line {n}") for n in range(60)]
