@@ -37,8 +37,10 @@ def message_ids(page: Page) -> list[int]:
 def send(page: Page, text: str) -> None:
     page.locator("#message-form textarea[name=body]").fill(text)
     page.locator("#message-form").get_by_role("button", name="Send").click()
-    # Sent once the author's own page shows it (the form is replaced by a clean one).
+    # Sent once the author's own page shows it and the form is replaced by a clean one
+    # (the push may show it first: typing into the old form would be lost in the swap).
     expect(page.locator("[data-message-list]").get_by_text(text, exact=True)).to_be_visible()
+    expect(page.locator("#message-form textarea")).to_have_value("")
 
 
 def settle(*pages: Page) -> None:
