@@ -114,6 +114,7 @@ async def time_pages(base: str, owner_session: str, partner: str, rounds: int) -
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         http.cookies.set("sessionid", owner_session, domain=HOST)
         for label, path in (
+            ("floor", "/health"),  # the same round trip with one query and a layer ping
             ("inbox", "/messages/"),
             ("inbox p.400", "/messages/?page=400"),
             ("conversation", f"/messages/{partner}/"),
