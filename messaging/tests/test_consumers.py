@@ -301,3 +301,22 @@ def test_hostile_text_is_inert_in_every_push(alice, bob, room, payload, monkeypa
     }
     for pushed in sent:
         assert_inert(pushed["html"])
+
+
+async def test_after_a_layer_outage_the_room_socket_tells_the_chat_to_catch_up(room, bob):
+    from rooms.consumers import RoomConsumer
+
+    consumer = RoomConsumer()
+    consumer.room_id, consumer.scope = room.pk, {"user": bob}
+    sent: list[str] = []
+
+    async def send(text_data: str) -> None:
+        sent.append(text_data)
+
+    async def snapshot(timer) -> str:
+        return "<section id=timer></section>"
+
+    consumer.send, consumer._snapshot = send, snapshot
+    await consumer.resync()
+
+    assert len(sent) == 1 and 'data-catch-up="room"' in sent[0]
