@@ -18,7 +18,6 @@ from focusmate.lib.http import error_message, error_response
 from messaging import queries, services
 from messaging.forms import MarkReadForm, MessageForm, PageForm, ReportForm
 from messaging.models import Message
-from messaging.services.direct import may_message
 from moderation.services import is_moderator, report_create
 
 CONVERSATIONS_PER_PAGE = 20
@@ -116,7 +115,7 @@ def _conversation_page(request, other: User, member, form: MessageForm, status: 
     refusal = ""
     blocked = has_blocked(blocker=request.user, blocked=other)
     try:
-        may_message(sender=request.user, recipient=other)
+        services.may_message(sender=request.user, recipient=other)
     except PermissionDenied as error:
         refusal = str(error)
     context = {

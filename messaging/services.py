@@ -1,7 +1,7 @@
-"""Direct messages: the first message makes the conversation, then send, edit, delete, read.
+"""Writes to the inbox. Other apps notify a person through `notify`, never by writing rows.
 
-Every write commits before anyone hears of it (`publish_on_commit`); the subscribers in
-messaging/subscriptions.py push it to both people's open pages.
+Direct messages and room chat lines are written here too, first, and pushed after
+commit (`publish_on_commit`) by the subscribers in messaging/subscriptions.py.
 """
 
 from __future__ import annotations
@@ -15,15 +15,93 @@ from accounts.models import MessagePrivacy, User
 from accounts.queries import is_blocked_between
 from accounts.services import require_active
 from focusmate.events import (
+    ChatMessagePosted,
     ConversationRead,
     MessageDeleted,
     MessageEdited,
     MessageSent,
+    NotificationCreated,
     publish_on_commit,
 )
-from messaging.models import EDIT_WINDOW_SECONDS, Conversation, ConversationMember, Message
-from messaging.queries import share_a_room
-from messaging.services.limits import clean_body, count_message
+from focusmate.lib.ratelimit import hit, limit_for
+from messaging.models import (
+    EDIT_WINDOW_SECONDS,
+    MESSAGE_MAX_LENGTH,
+    ChatMessage,
+    Conversation,
+    ConversationMember,
+    Message,
+    Notification,
+)
+from messaging.queries import chat_closed_reason, share_a_room
+from rooms.models import Participant, Room
+from timers.models import Timer
+
+
+def notify(*, user: User, text: str, url: str = "") -> Notification:
+    """Adds a line to `user`'s notifications; their open pages hear of it after commit."""
+    return notify_many(user=user, lines=[(text, url)])[0]
+
+
+def notify_many(*, user: User, lines: list[tuple[str, str]]) -> list[Notification]:
+    """Adds several (text, url) lines in one insert, whatever their number."""
+    notifications = Notification.objects.bulk_create(
+        [Notification(user=user, text=text[:200], url=url[:200]) for text, url in lines]
+    )
+    for notification in notifications:
+        publish_on_commit(
+            NotificationCreated(
+                user_id=user.pk,
+                notification_id=notification.pk,
+                text=notification.text,
+                url=notification.url,
+            )
+        )
+    return notifications
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, up_to_id: int | None = None) -> int:
+    """Marks the user's unread notifications read (those up to `up_to_id`, if given)."""
+    unread = Notification.objects.filter(user=user).unread()
+    if up_to_id is not None:
+        unread = unread.filter(pk__lte=up_to_id)
+    return unread.update(read_at=timezone.now())
+
+
+# --- What direct messages and room chat share: the body's rules, one rate limit ---
+
+# Per minute, across direct messages and room chat together.
+MESSAGES_PER_MINUTE = 30
+MESSAGES_PER_MINUTE_NEW_ACCOUNT = 10
+
+
+def clean_body(body: str) -> str:
+    """The text as stored: trimmed, not empty, within the limit, no NUL characters."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Write something first.")
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            f"Keep a message to {MESSAGE_MAX_LENGTH:,} characters (this one has {len(body):,})."
+        )
+    if "\x00" in body:
+        raise ValidationError("That message contains characters that can't be sent.")
+    return body
+
+
+def count_message(user: User) -> None:
+    """One message sent by `user`; RateLimited (with when to retry) past the limit."""
+    hit(
+        f"messages:{user.pk}",
+        limit=limit_for(
+            user, normal=MESSAGES_PER_MINUTE, new_account=MESSAGES_PER_MINUTE_NEW_ACCOUNT
+        ),
+        per_seconds=60,
+    )
+
+
+# --- Direct messages ------------------------------------------------------------------
 
 
 def may_message(*, sender: User, recipient: User) -> None:
@@ -189,3 +267,40 @@ def message_restore(message: Message) -> None:
     Message.objects.filter(pk=message.pk).update(hidden_at=None)
     message = Message.objects.select_related("conversation").get(pk=message.pk)
     publish_on_commit(MessageEdited(**_about(message)))
+
+
+# --- Room chat ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def chat_post(*, room: Room, by: User, body: str) -> ChatMessage:
+    """Adds `by`'s line to the room's chat. Only present members of an open room write,
+    and in a breaks-only room not while a work phase runs. Lines get their ids in commit
+    order (the room row is locked first), so "everything after id N" misses nothing."""
+    require_active(by)
+    body = clean_body(body)
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    if not room.is_active:
+        raise ValidationError("This room is closed.")
+    if not Participant.objects.present().filter(room=room, user=by).exists():
+        raise PermissionDenied("Join the room to chat.")
+    timer = Timer.objects.get(room=room)
+    timer.room = room
+    reason = chat_closed_reason(room=room, timer=timer, now=timezone.now())
+    if reason:
+        raise ValidationError(reason)
+    count_message(by)
+    line = ChatMessage.objects.create(room=room, sender=by, body=body)
+    publish_on_commit(ChatMessagePosted(room_id=room.pk, chat_message_id=line.pk))
+    return line
+
+
+# --- Moderation (called inside the moderator's transaction) ---
+
+
+def chat_hide(line: ChatMessage) -> None:
+    ChatMessage.objects.filter(pk=line.pk).update(hidden_at=timezone.now())
+
+
+def chat_restore(line: ChatMessage) -> None:
+    ChatMessage.objects.filter(pk=line.pk).update(hidden_at=None)
