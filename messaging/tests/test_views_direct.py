@@ -30,6 +30,10 @@ def main_of(page: str) -> str:
     return page[start : page.index("</main>", start)] if start != -1 else page
 
 
+def _ids_in(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<article id="message-(\d+)"', html)]
+
+
 def _url(name: str, *args) -> str:
     return reverse(f"messaging:{name}", args=args)
 
@@ -167,6 +171,27 @@ class TestConversation:
         after = client.get(_url("conversation", "alice"), {"after": ids[65]})
         assert [int(i) for i in re.findall(r'data-id="(\d+)"', after.content.decode())] == ids[66:]
         assert after["X-More"] == "0"
+
+    def test_a_long_catch_up_comes_in_batches(self, client, alice, bob):
+        conversation = messages_between(alice, bob, 250)
+        ids = list(conversation.messages.values_list("id", flat=True))
+        client.force_login(bob)
+
+        first = client.get(_url("conversation", "alice"), {"after": 0})
+        rest = client.get(_url("conversation", "alice"), {"after": ids[199]})
+
+        assert first["X-More"] == "1" and rest["X-More"] == "0"
+        got = _ids_in(first.content.decode()) + _ids_in(rest.content.decode())
+        assert got == ids
+
+    def test_too_many_messages_get_a_clear_refusal(self, client, alice, bob):
+        client.force_login(alice)
+        for n in range(10):  # a new account's limit
+            client.post(_url("conversation", "bob"), {"body": f"{n}"}, **HTMX)
+        response = client.post(_url("conversation", "bob"), {"body": "one more"}, **HTMX)
+        assert response.status_code == 429
+        assert "Please try again in" in response.content.decode()
+        assert Message.objects.count() == 10
 
     def test_a_get_never_marks_anything_read(self, client, bob, alice, chat):
         client.force_login(bob)
