@@ -14,7 +14,7 @@ ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["bio", "timezone", "avatar", "stats_public", "on_leaderboard"]
+        fields = ["bio", "timezone", "avatar", "stats_public", "on_leaderboard", "message_privacy"]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
             "avatar": forms.ClearableFileInput(
@@ -26,7 +26,16 @@ class ProfileForm(forms.ModelForm):
             "timezone": "Your days, streaks and statistics follow this time zone.",
             "stats_public": "Focus hours, sessions and streak; you always see your own.",
             "on_leaderboard": "Your weekly focus minutes, beside others who opted in.",
+            "message_privacy": (
+                "A shared room means one you are both in now. People you block can never "
+                "message you."
+            ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form), the stored choice stays.
+        self.fields["message_privacy"].required = False
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")

@@ -28,6 +28,12 @@ class FocusUserManager(UserManager):
         return self.get(username__iexact=username)
 
 
+class MessagePrivacy(models.TextChoices):
+    EVERYONE = "everyone", "Everyone"
+    SHARED_ROOM = "shared_room", "People I share a room with"
+    NOBODY = "nobody", "Nobody"
+
+
 class User(AbstractUser):
     email = models.EmailField("email address")
     bio = models.TextField(blank=True, max_length=500)
@@ -35,6 +41,12 @@ class User(AbstractUser):
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
     stats_public = models.BooleanField("show my statistics on my profile", default=True)
     on_leaderboard = models.BooleanField("show me on the weekly leaderboard", default=False)
+    message_privacy = models.CharField(
+        "who may send me direct messages",
+        max_length=12,
+        choices=MessagePrivacy,
+        default=MessagePrivacy.EVERYONE,
+    )
 
     objects = FocusUserManager()
 

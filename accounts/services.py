@@ -32,6 +32,7 @@ def profile_update(
     stats_public: bool,
     on_leaderboard: bool,
     avatar: UploadedFile | object | None = KEEP,
+    message_privacy: str | None = None,
 ) -> User:
     """Saves validated profile values; a user only ever edits their own profile."""
     require_active(by)
@@ -43,6 +44,8 @@ def profile_update(
     user.timezone = timezone
     user.stats_public = stats_public
     user.on_leaderboard = on_leaderboard
+    if message_privacy is not None:  # None keeps the stored choice
+        user.message_privacy = message_privacy
     if avatar is not KEEP:
         if avatar:
             try:

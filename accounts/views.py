@@ -42,6 +42,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 timezone=values["timezone"],
                 stats_public=values["stats_public"],
                 on_leaderboard=values["on_leaderboard"],
+                message_privacy=values["message_privacy"] or None,
                 # A new upload, False when cleared, or the stored file when unchanged.
                 avatar=avatar
                 if isinstance(avatar, UploadedFile)

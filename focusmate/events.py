@@ -147,6 +147,52 @@ class ContentLiked(Event):
     liker_id: int
 
 
+# --- Direct messages and room chat ----------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageSent(Event):
+    """A direct message was written; both people's open pages show it."""
+
+    message_id: int
+    conversation_id: int
+    sender_id: int
+    recipient_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageEdited(Event):
+    message_id: int
+    conversation_id: int
+    sender_id: int
+    recipient_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MessageDeleted(Event):
+    """Deleted by its author, or hidden by a moderator: pages show it as gone."""
+
+    message_id: int
+    conversation_id: int
+    sender_id: int
+    recipient_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConversationRead(Event):
+    """`user_id` has read the conversation up to `up_to`: their badge and inbox update."""
+
+    conversation_id: int
+    user_id: int
+    up_to: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChatMessagePosted(Event):
+    room_id: int
+    chat_message_id: int
+
+
 # --- Publishing -----------------------------------------------------------------
 
 Subscriber = Callable[[Any], None]

@@ -2,9 +2,12 @@ from django.apps import AppConfig
 
 
 class MessagingConfig(AppConfig):
-    """The user's inbox: notifications, and the per-user socket that carries them."""
+    """The user's inbox: notifications, direct messages, room chat, and the per-user socket."""
 
     name = "messaging"
 
     def ready(self) -> None:
-        from messaging import subscriptions  # noqa: F401  (registers the subscribers)
+        from messaging import (  # noqa: F401  (registers subscribers and reportable models)
+            moderatables,
+            subscriptions,
+        )

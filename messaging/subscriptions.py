@@ -5,8 +5,18 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from accounts.models import User
-from focusmate.events import NotificationCreated, UserWarned, subscriber
+from focusmate.events import (
+    ChatMessagePosted,
+    ConversationRead,
+    MessageDeleted,
+    MessageEdited,
+    MessageSent,
+    NotificationCreated,
+    UserWarned,
+    subscriber,
+)
 from focusmate.lib import broadcast
+from messaging.models import ChatMessage, Message
 from messaging.services import notify
 
 
@@ -29,3 +39,81 @@ def notify_warning(event: UserWarned) -> None:
     user = User.objects.filter(pk=event.user_id).first()
     if user is not None:
         notify(user=user, text=f"A moderator warned you: {event.text}")
+
+
+# --- Direct messages ---------------------------------------------------------------------
+
+
+@subscriber(MessageSent, MessageEdited, MessageDeleted)
+def push_message(event: MessageSent | MessageEdited | MessageDeleted) -> None:
+    """Both people's open pages: the message itself, their badge and their inbox.
+
+    Rendered for each of the two (the author's copy has the edit controls, each sees
+    times in their own time zone); a page that missed it catches up by id.
+    """
+    found = Message.objects.filter(pk=event.message_id).first()
+    if found is None:
+        return
+    people = User.objects.in_bulk([event.sender_id, event.recipient_id])
+    found.sender = people[event.sender_id]
+    kind = {MessageSent: "message.sent", MessageEdited: "message.edited"}.get(
+        type(event), "message.deleted"
+    )
+    data = {
+        "message_id": found.pk,
+        "conversation_id": event.conversation_id,
+        "sender_id": event.sender_id,
+    }
+    for viewer_id, other_id in (
+        (event.recipient_id, event.sender_id),
+        (event.sender_id, event.recipient_id),
+    ):
+        html = render_to_string(
+            "messaging/_push_message.html",
+            {
+                "message": found,
+                "viewer": people[viewer_id],
+                "other_id": other_id,
+                "new": isinstance(event, MessageSent),
+            },
+        )
+        broadcast.send_now(
+            broadcast.user_group(viewer_id), broadcast.message(kind, html=html, data=data)
+        )
+
+
+@subscriber(ConversationRead)
+def push_read(event: ConversationRead) -> None:
+    """The reader's other pages: their badge and inbox counts go down."""
+    broadcast.send_now(
+        broadcast.user_group(event.user_id),
+        broadcast.message(
+            "conversation.read",
+            html=render_to_string("messaging/_inbox_refresh.html"),
+            data={"conversation_id": event.conversation_id, "up_to": event.up_to},
+        ),
+    )
+
+
+# --- Room chat ---------------------------------------------------------------------------
+
+
+@subscriber(ChatMessagePosted)
+def push_chat_line(event: ChatMessagePosted) -> None:
+    """Rendered once for the room; only its present members' sockets are in the group."""
+    line = ChatMessage.objects.select_related("sender").filter(pk=event.chat_message_id).first()
+    if line is None:
+        return
+    html = (
+        f'<div hx-swap-oob="beforeend:#chat-lines-{event.room_id}">'
+        + render_to_string("messaging/_chat_line.html", {"line": line})
+        + "</div>"
+    )
+    broadcast.send_now(
+        broadcast.room_group(event.room_id),
+        broadcast.message(
+            "chat.posted",
+            html=html,
+            data={"id": line.pk, "sender": line.sender.username, "body": line.body},
+        ),
+    )

@@ -26,6 +26,7 @@ from focusmate.lib.sockets import (
     error_toast,
     parallel_db,
 )
+from messaging.services import chat_post
 from rooms import presence, queries, services, snapshots
 from rooms.forms import RoomFrameForm
 from rooms.rendering import render_participants
@@ -34,6 +35,9 @@ from timers.rendering import render_timer
 from timers.services import timer_advance, timer_command
 
 logger = logging.getLogger(__name__)
+
+# After a channel-layer outage the chat asks for the lines after its newest (messages.js).
+CHAT_CATCH_UP = '<div id="catch-up-room" hx-swap-oob="true" data-catch-up="room" hidden></div>'
 
 
 class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
@@ -73,7 +77,8 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         await presence.depart(self, room_id=self.room_id, user_id=self.scope["user"].pk)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
-        """Frames from the htmx ws extension: {"action": "start"} or {"intention": "…"}.
+        """Frames from the htmx ws extension: {"action": "start"}, {"intention": "…"} or
+        {"chat": "…"} (a line for the room's chat).
 
         A bad frame gets an error toast and the socket stays open; nothing a browser
         sends can make this raise.
@@ -107,6 +112,8 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             services.participant_set_intention(
                 room=viewing.room, user=user, intention=fields["intention"]
             )
+        elif "chat" in fields:
+            chat_post(room=viewing.room, by=user, body=fields["chat"])
 
     async def resync(self) -> None:
         """After a channel-layer outage: the state again, if still a member."""
@@ -119,7 +126,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         snapshots.bump(self.room_id)  # pushes may have been missed here too
-        await self.send(text_data=await self._snapshot(membership.room.timer))
+        await self.send(text_data=await self._snapshot(membership.room.timer) + CHAT_CATCH_UP)
 
     # --- group events: forwarded as rendered once for the whole room -----------------
 
@@ -132,6 +139,12 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
 
     async def room_closed(self, event: dict) -> None:
         snapshots.bump(self.room_id)
+        await self.send(text_data=event["html"])
+
+    async def chat_posted(self, event: dict) -> None:
+        await self.send(text_data=event["html"])
+
+    async def chat_state(self, event: dict) -> None:
         await self.send(text_data=event["html"])
 
     async def room_left(self, event: dict) -> None:

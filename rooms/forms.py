@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from messaging.models import MESSAGE_MAX_LENGTH
 from rooms.models import Participant, Room
 from timers.engine import COMMANDS
 
@@ -25,6 +26,14 @@ class RoomForm(forms.ModelForm):
             "max_participants": "Leave empty for no limit.",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form), the room keeps its choice.
+        self.fields["chat_during_work"].required = False
+
+    def clean_chat_during_work(self) -> str:
+        return self.cleaned_data.get("chat_during_work") or self.instance.chat_during_work
+
 
 class IntentionForm(forms.ModelForm):
     class Meta:
@@ -46,7 +55,7 @@ class RoomSearchForm(forms.Form):
 
 
 class RoomFrameForm(forms.Form):
-    """What the room socket accepts: a timer command or an intention."""
+    """What the room socket accepts: a timer command, an intention or a chat line."""
 
     action = forms.ChoiceField(
         required=False,
@@ -57,4 +66,9 @@ class RoomFrameForm(forms.Form):
         required=False,
         max_length=Participant._meta.get_field("intention").max_length,
         error_messages={"max_length": "Keep your intention to %(limit_value)d characters."},
+    )
+    chat = forms.CharField(
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        error_messages={"max_length": "Keep a message to %(limit_value)d characters."},
     )

@@ -52,6 +52,10 @@ class Room(models.Model):
         EVERYONE = "everyone", "Every participant"
         OWNER = "owner", "Only the owner"
 
+    class Chat(models.TextChoices):
+        ALLOWED = "allowed", "Allowed"
+        BREAKS_ONLY = "breaks_only", "Breaks only"
+
     name = models.CharField(max_length=80)
     description = models.TextField(blank=True, max_length=500)
     owner = models.ForeignKey(
@@ -78,6 +82,13 @@ class Room(models.Model):
         "who may control the timer", max_length=10, choices=Control, default=Control.EVERYONE
     )
     is_public = models.BooleanField("public", default=True, help_text="Listed on the rooms page.")
+    chat_during_work = models.CharField(
+        "chat during work phases",
+        max_length=12,
+        choices=Chat,
+        default=Chat.ALLOWED,
+        help_text="In breaks-only mode the room's chat opens when a break starts.",
+    )
     max_participants = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )
@@ -103,6 +114,7 @@ class Room(models.Model):
         "control",
         "is_public",
         "max_participants",
+        "chat_during_work",
     )
 
     class Meta:

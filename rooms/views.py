@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from focusmate.lib.http import error_response
+from messaging.queries import CHAT_CLOSED_DURING_WORK, chat_closed_reason, chat_lines
 from rooms import services
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
@@ -84,6 +86,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
     room, participant, present = viewing.room, viewing.participant, viewing.is_member
     timer = Timer.objects.get(room=room)
     timer.room = room
+    lines, more_lines = chat_lines(room=room) if present else ([], False)
     context = {
         "room": room,
         "participant": participant,
@@ -92,6 +95,10 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "can_control": room.may_control_timer(request.user, participant),
         "people": people_in_room(room),
         "intention_form": IntentionForm(instance=participant) if present else None,
+        "lines": lines,
+        "more": more_lines,
+        "closed_reason": chat_closed_reason(room=room, timer=timer, now=timezone.now()),
+        "closed_text": CHAT_CLOSED_DURING_WORK,
         **timer_context(timer),
     }
     return render(request, "rooms/detail.html", context)

@@ -160,7 +160,7 @@ def test_two_servers_and_a_scheduler_keep_one_exact_timer(processes):
 
 def _children(parent_pid: int) -> list[str]:
     out = subprocess.run(
-        ["ps", "-o", "pid=,args=", "--ppid", str(parent_pid)],
+        ["ps", "-ww", "-o", "pid=,args=", "--ppid", str(parent_pid)],
         capture_output=True,
         text=True,
         check=False,
