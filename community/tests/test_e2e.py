@@ -62,13 +62,14 @@ def test_two_people_talk_in_a_thread_and_a_moderator_hides_it(
     expect(alice_page.locator(".comment .prose")).to_contain_text("Thanks, @alice!")
     expect(bob_page.get_by_label("Your reply").first).to_have_value("")  # the form emptied
     comment = Comment.objects.get()
-    alice_page.locator(f"#comment-{comment.pk} details.reply summary").click()
-    alice_page.locator(f"#comment-{comment.pk} textarea").fill("You're welcome")
-    alice_page.locator(f"#comment-{comment.pk}").get_by_role("button", name="Reply").click()
+    alice_page.locator(f"#comment-{comment.pk}").get_by_role("link", name="Reply").click()
+    alice_page.locator(f"#reply-slot-{comment.pk} textarea").fill("You're welcome")
+    alice_page.locator(f"#reply-slot-{comment.pk}").get_by_role("button", name="Reply").click()
     reply_on_bobs_page = bob_page.locator(f"#replies-{comment.pk} .comment")
     expect(reply_on_bobs_page).to_have_count(1, timeout=LIVE)
     expect(reply_on_bobs_page).to_contain_text("You're welcome")
     expect(alice_page.locator(f"#replies-{comment.pk} .comment")).to_have_count(1)  # once
+    expect(alice_page.locator(f"#reply-slot-{comment.pk} textarea")).to_have_count(0)
     # The reply rang Bob's bell (his first comment may have unlocked an achievement too).
     expect(bob_page.locator(".bell-count")).to_have_text(re.compile(r"^[1-9]"), timeout=LIVE)
     assert bob.notifications.filter(text__startswith="@alice replied to your comment").exists()

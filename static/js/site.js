@@ -79,8 +79,8 @@
     var form = event.detail.elt;
     if (!event.detail.successful || !form.hasAttribute || !form.hasAttribute("data-reset-on-success")) return;
     form.reset();
-    var details = form.closest("details");
-    if (details) details.open = false;
+    var slot = form.closest("[data-reply-slot]");  // a reply form loaded under a comment
+    if (slot) slot.replaceChildren();
   });
   document.addEventListener("htmx:sendError", function () {
     showToast("Can't reach the server. Check your connection and try again.", "error");
