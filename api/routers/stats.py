@@ -10,7 +10,7 @@ post would be history nobody can trust (leaderboards, streaks and achievements c
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from enum import IntEnum
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -27,8 +27,14 @@ from stats.streaks import user_streaks
 router = Router(tags=["Stats"])
 
 
+class Days(IntEnum):
+    WEEK = 7
+    MONTH = 30
+    QUARTER = 90
+
+
 class DaysQuery(Schema):
-    days: Literal[7, 30, 90] = 7
+    days: Days = Days.WEEK
 
 
 class DayOut(Schema):
@@ -80,12 +86,13 @@ def _readable_user(request: HttpRequest, user_id: int) -> User:
 def user_stats(request: HttpRequest, user_id: PathId, query: Query[DaysQuery]):
     user = _readable_user(request, user_id)
     today = timezone.localdate(timezone=user.tzinfo)
-    period = Period.last(query.days, today=today)
+    days = int(query.days)
+    period = Period.last(days, today=today)
     summary = queries.period_summary(user=user, period=period)
     streaks = user_streaks(user=user)
     return {
         "user_id": user.pk,
-        "days": query.days,
+        "days": days,
         "start": period.start,
         "end": period.end,
         "focus_seconds": summary.totals.focus_seconds,
