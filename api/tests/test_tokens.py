@@ -118,6 +118,7 @@ def test_revoking_closes_nothing_else(alice, bob):
     _, alice_secret = token_issue(user=alice)
     _, bob_secret = token_issue(user=bob)
     assert tokens_revoke_all(user_id=alice.pk) == 1
+    assert _me(ApiClient(alice_secret)) == 401
     assert _me(ApiClient(bob_secret)) == 200
     token_revoke(token=ApiToken.objects.get(digest=token_digest(bob_secret)))
     assert _me(ApiClient(bob_secret)) == 401
