@@ -60,7 +60,7 @@ def user_out(user) -> dict:
 
 
 # The errors any authenticated operation can answer, documented on each.
-ERRORS = {401: Detail, 403: Detail, 404: Detail, 409: Detail, 422: Detail, 429: Detail}
+ERRORS = {400: Detail, 401: Detail, 403: Detail, 404: Detail, 409: Detail, 422: Detail, 429: Detail}
 
 
 def responses(ok_status: int, schema, *extra: int) -> dict:

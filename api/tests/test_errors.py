@@ -83,3 +83,9 @@ def test_joining_a_closed_room_is_409(api_as, alice, charlie, room):
 def test_leaving_a_room_you_are_not_in_is_409(api_as, charlie, room):
     response = api_as(charlie).call("POST", "participants/leave", {"room_id": room.pk})
     assert response.status_code == 409
+
+
+def test_a_nul_in_the_query_is_a_json_400(api_as, alice):
+    response = api_as(alice).call("GET", "rooms/?q=a%00b")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "That address isn't valid."}
