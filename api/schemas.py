@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from ninja import Path, Schema
-from pydantic import AfterValidator
+from ninja import Path
+from pydantic import AfterValidator, BaseModel
 
 MAX_ID = 2**31 - 1
 
@@ -29,13 +29,19 @@ Text = Annotated[str, AfterValidator(_storable)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-class Detail(Schema):
+class Out(BaseModel):
+    """The base of answers: plain Pydantic, validated from the dicts the routers build
+    (ninja's Schema wraps every object in a getter for ORM objects, which a list of rooms
+    paid for on every field)."""
+
+
+class Detail(Out):
     """Every error: `{"detail": "..."}` (422 from request validation: a list of errors)."""
 
     detail: str | list
 
 
-class UserOut(Schema):
+class UserOut(Out):
     id: int
     username: str
     bio: str

@@ -13,7 +13,7 @@ from pydantic import Field
 from accounts.models import User
 from achievements import queries, services
 from achievements.models import Achievement
-from api.schemas import ERRORS, PathId, Text
+from api.schemas import ERRORS, Out, PathId, Text
 
 router = Router(tags=["Achievements"])
 
@@ -21,7 +21,7 @@ Category = Achievement.Category
 Requirement = Achievement.Requirement
 
 
-class AchievementOut(Schema):
+class AchievementOut(Out):
     id: int
     slug: str
     name: str
@@ -33,25 +33,25 @@ class AchievementOut(Schema):
     requirement_value: int
 
 
-class UnlockOut(Schema):
+class UnlockOut(Out):
     achievement: AchievementOut
     unlocked_at: datetime
 
 
-class UserAchievementsOut(Schema):
+class UserAchievementsOut(Out):
     user_id: int
     points: int
     unlocked: list[UnlockOut]
 
 
-class ProgressOut(Schema):
+class ProgressOut(Out):
     achievement: AchievementOut
     current: int
     required: int
     unlocked_at: datetime | None
 
 
-class UserProgressOut(Schema):
+class UserProgressOut(Out):
     user_id: int
     points: int
     unlocked_count: int

@@ -23,7 +23,7 @@ from accounts.models import User
 from api import services
 from api.auth import AUTH
 from api.errors import Conflict
-from api.schemas import ERRORS, PathId, Text, UserOut, user_out
+from api.schemas import ERRORS, Out, PathId, Text, UserOut, user_out
 from focusmate.lib.ratelimit import RateLimited
 
 router = Router(tags=["Auth"])
@@ -42,7 +42,7 @@ class LoginIn(Schema):
     password: Text = Field(min_length=1, max_length=4096)
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     access_token: str
     token_type: str = "bearer"  # noqa: S105  (the scheme, not a secret)
     expires_at: str
@@ -66,7 +66,7 @@ class ProfileIn(Schema):
     on_leaderboard: bool | None = None
 
 
-class OkOut(Schema):
+class OkOut(Out):
     ok: bool
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from api.access import visible_room
 from api.errors import conflict
-from api.schemas import ERRORS, MAX_ID, PathId, Text
+from api.schemas import ERRORS, MAX_ID, Out, PathId, Text
 from rooms import services
 from rooms.models import Participant, Room
 from rooms.queries import people_in_room, room_for_viewer
@@ -19,12 +19,12 @@ from rooms.queries import people_in_room, room_for_viewer
 router = Router(tags=["Participants"])
 
 
-class PersonOut(Schema):
+class PersonOut(Out):
     id: int
     username: str
 
 
-class ParticipantOut(Schema):
+class ParticipantOut(Out):
     id: int
     room_id: int
     user: PersonOut
@@ -34,7 +34,7 @@ class ParticipantOut(Schema):
     online: bool
 
 
-class PeopleOut(Schema):
+class PeopleOut(Out):
     room_id: int
     count: int = Field(description="Everyone present; `participants` lists the first 60.")
     participants: list[ParticipantOut]

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from api.access import owned_room, visible_room
 from api.errors import conflict
-from api.schemas import ERRORS, PathId, Text
+from api.schemas import ERRORS, Out, PathId, Text
 from rooms import services
 from rooms.models import Participant, Room
 from rooms.queries import rooms_for_list
@@ -20,12 +20,12 @@ from rooms.queries import rooms_for_list
 router = Router(tags=["Rooms"])
 
 
-class OwnerOut(Schema):
+class OwnerOut(Out):
     id: int
     username: str
 
 
-class RoomOut(Schema):
+class RoomOut(Out):
     id: int
     name: str
     description: str
@@ -82,23 +82,36 @@ class RoomListQuery(Schema):
     limit: int = Field(default=20, ge=1, le=100)
 
 
+ROW_FIELDS = (
+    "id",
+    "owner_id",
+    "owner__username",
+    *Room.SETTINGS_FIELDS,
+    "is_active",
+    "is_solo",
+    "created_at",
+    "invite_token",
+)
+
+
 def room_out(room: Room, *, viewer) -> dict:
-    return {
-        "id": room.pk,
-        "name": room.name,
-        "description": room.description,
-        "owner": {"id": room.owner_id, "username": room.owner.username},
-        **{
-            name: getattr(room, name)
-            for name in Room.SETTINGS_FIELDS
-            if name not in ("name", "description")
-        },
-        "is_active": room.is_active,
-        "is_solo": room.is_solo,
-        "created_at": room.created_at,
-        "present_count": getattr(room, "present_count", None),
-        "invite_token": room.invite_token if room.owner_id == viewer.pk else None,
-    }
+    row = {name: getattr(room, name) for name in ROW_FIELDS if "__" not in name}
+    row["owner__username"] = room.owner.username
+    row["present_count"] = getattr(room, "present_count", None)
+    return row_out(row, viewer=viewer)
+
+
+def row_out(row: dict, *, viewer) -> dict:
+    """A room's answer from its fields (a list reads them with `values()`: no model
+    instances for twenty rooms and their owners)."""
+    answer = {name: row[name] for name in ROW_FIELDS if name not in _NOT_SHOWN}
+    answer["owner"] = {"id": row["owner_id"], "username": row["owner__username"]}
+    answer["present_count"] = row.get("present_count")
+    answer["invite_token"] = row["invite_token"] if row["owner_id"] == viewer.pk else None
+    return answer
+
+
+_NOT_SHOWN = {"owner_id", "owner__username", "invite_token"}
 
 
 @router.post("/", response={201: RoomOut, **ERRORS})
@@ -110,8 +123,11 @@ def room_create(request: HttpRequest, payload: RoomIn):
 @router.get("/", response={200: list[RoomOut], **ERRORS})
 def room_list(request: HttpRequest, filters: Query[RoomListQuery]):
     """Open public rooms, the fullest first (the rooms page's list), `limit` at a time."""
-    rooms = rooms_for_list(search=filters.q)[filters.skip : filters.skip + filters.limit]
-    return [room_out(room, viewer=request.user) for room in rooms]
+    rows = rooms_for_list(search=filters.q).values(*ROW_FIELDS, "present_count")
+    return [
+        row_out(row, viewer=request.user)
+        for row in rows[filters.skip : filters.skip + filters.limit]
+    ]
 
 
 @router.get("/{room_id}", response={200: RoomOut, **ERRORS})

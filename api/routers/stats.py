@@ -19,7 +19,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from accounts.models import User
-from api.schemas import ERRORS, PathId, Text
+from api.schemas import ERRORS, Out, PathId, Text
 from stats import queries
 from stats.queries import Period
 from stats.streaks import user_streaks
@@ -37,13 +37,13 @@ class DaysQuery(Schema):
     days: Days = Days.WEEK
 
 
-class DayOut(Schema):
+class DayOut(Out):
     day: date
     focus_seconds: int
     work_sessions: int
 
 
-class StatsOut(Schema):
+class StatsOut(Out):
     user_id: int
     days: int
     start: date
@@ -66,7 +66,7 @@ class SessionIn(Schema):
     session_type: Text | None = Field(default=None, max_length=20)
 
 
-class SessionAnswer(Schema):
+class SessionAnswer(Out):
     recorded: bool
     detail: str
     today_focus_seconds: int

@@ -7,10 +7,10 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router
 
 from api.access import visible_room
-from api.schemas import ERRORS, PathId
+from api.schemas import ERRORS, Out, PathId
 from rooms.queries import Viewing
 from timers import engine
 from timers.models import Timer
@@ -20,7 +20,7 @@ from timers.services import timer_advance, timer_command
 router = Router(tags=["Timer"])
 
 
-class TimerSettingsOut(Schema):
+class TimerSettingsOut(Out):
     work_seconds: int
     short_break_seconds: int
     long_break_seconds: int
@@ -29,7 +29,7 @@ class TimerSettingsOut(Schema):
     auto_start_work: bool
 
 
-class TimerOut(Schema):
+class TimerOut(Out):
     """What the room page's timer shows. Count down from `ends_at` against `server_now`
     (correcting for your clock's offset) while `status` is running."""
 
