@@ -1,4 +1,4 @@
-"""API test fixtures: token clients for the personas, and a room Alice owns that Bob is in."""
+"""API test fixtures: token clients for the personas (the rooms come from the root conftest)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from api.services import token_issue
-from rooms import services as room_services
 
 
 class ApiClient(Client):
@@ -35,17 +34,3 @@ def api_as(db):
         return ApiClient(secret)
 
     return make
-
-
-@pytest.fixture
-def room(alice, bob):
-    """A public room Alice owns; Bob has joined it."""
-    created = room_services.room_create(owner=alice, name="Deep work")
-    room_services.room_join(room=created, user=bob)
-    return created
-
-
-@pytest.fixture
-def private_room(alice):
-    """A private room of Alice's that nobody else has joined."""
-    return room_services.room_create(owner=alice, name="Alice alone", is_public=False)
