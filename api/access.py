@@ -9,9 +9,10 @@ from django.http import Http404, HttpRequest
 from rooms.queries import Viewing, room_for_viewer
 
 
-def visible_room(request: HttpRequest, room_id: int) -> Viewing:
-    """The room and the caller's membership, in one query; 404 when not visible to them."""
-    viewing = room_for_viewer(room_id=room_id, user=request.user)
+def visible_room(request: HttpRequest, room_id: int, *, with_timer: bool = False) -> Viewing:
+    """The room and the caller's membership (and its timer), in one query; 404 when not
+    visible to them."""
+    viewing = room_for_viewer(room_id=room_id, user=request.user, with_timer=with_timer)
     if viewing is None:
         raise Http404("No such room.")
     return viewing

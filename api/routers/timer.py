@@ -13,7 +13,6 @@ from api.access import visible_room
 from api.schemas import ERRORS, Out, PathId
 from rooms.queries import Viewing
 from timers import engine
-from timers.models import Timer
 from timers.rendering import timer_data
 from timers.services import timer_advance, timer_command
 
@@ -49,8 +48,8 @@ class TimerOut(Out):
 
 @router.get("/{room_id}", response={200: TimerOut, **ERRORS})
 def timer_state(request: HttpRequest, room_id: PathId):
-    room = visible_room(request, room_id).room
-    timer = timer_advance(room_id=room.pk)
+    room = visible_room(request, room_id, with_timer=True).room
+    timer = timer_advance(room_id=room.pk, timer=room.timer)
     timer.room = room
     return timer_data(timer)
 
@@ -69,10 +68,8 @@ def _run(request: HttpRequest, viewing: Viewing, action: str) -> dict:
 @router.post("/{room_id}/start", response={200: TimerOut, **ERRORS})
 def timer_start(request: HttpRequest, room_id: PathId):
     """Starts an idle timer, or resumes a paused one (the original had one button)."""
-    viewing = visible_room(request, room_id)
-    timer = Timer.objects.get(room=viewing.room)
-    timer.room = viewing.room
-    state, _ = timer.state_at(timezone.now())
+    viewing = visible_room(request, room_id, with_timer=True)
+    state, _ = viewing.room.timer.state_at(timezone.now())
     # The service checks the command again under the row lock.
     return _run(request, viewing, "resume" if state.status is engine.Status.PAUSED else "start")
 

@@ -84,3 +84,10 @@ def test_statistics(api_as, alice, bob, room, django_assert_num_queries, session
         response = client.call("GET", f"stats/user/{alice.pk}?days=7")
     assert len(response.json()["daily"]) == 7
     assert response.json()["work_sessions"] == sessions
+
+
+def test_timer_state(api_as, bob, room, django_assert_num_queries):
+    client = api_as(bob)
+    with django_assert_num_queries(2):  # token, the room with my membership and its timer
+        response = client.call("GET", f"timer/{room.pk}")
+    assert response.json()["status"] == "idle"
