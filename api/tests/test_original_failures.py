@@ -73,3 +73,19 @@ def test_a_client_cannot_post_credited_history(api_as, alice, room):
     assert response.status_code == 200
     assert response.json()["recorded"] is False
     assert not SessionHistory.objects.exists()
+
+
+def test_a_private_room_is_joined_only_with_its_invite_key(api_as, charlie, private_room):
+    client = api_as(charlie)
+    wrong = client.call(
+        "POST", "participants/join", {"room_id": private_room.pk, "invite_token": "guess"}
+    )
+    assert wrong.status_code == 404
+    joined = client.call(
+        "POST",
+        "participants/join",
+        {"room_id": private_room.pk, "invite_token": private_room.invite_token},
+    )
+    assert joined.status_code == 200
+    assert client.call("GET", f"rooms/{private_room.pk}").status_code == 200
+    assert client.call("GET", f"rooms/{private_room.pk}").json()["invite_token"] is None
