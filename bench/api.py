@@ -12,6 +12,7 @@ its room list and 465-485 req/s on its timer state, p50 60-85 ms, on this kind o
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -85,6 +86,8 @@ def main() -> None:
     try:
         server.wait_until_up()
         targets = {
+            # Not the API: the cheapest page of this server (one query), for scale.
+            "GET /health (for scale)": f"{server.url}/health",
             "GET /api/v1/rooms/ (20 rooms)": f"{server.url}/api/v1/rooms/",
             "GET /api/v1/timer/<id>": f"{server.url}/api/v1/timer/{room_ids[0]}",
         }
@@ -92,7 +95,10 @@ def main() -> None:
             request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
             with urllib.request.urlopen(request, timeout=10) as response:
                 assert response.status == 200
-        print(f"wrk -t1 -c{args.connections} -d{args.duration}, one server process")
+        load = os.getloadavg()[0]
+        print(
+            f"wrk -t1 -c{args.connections} -d{args.duration}, one server process, load {load:.1f}"
+        )
         for name, url in targets.items():
             rate, median = wrk(url, token, duration=args.duration, connections=args.connections)
             print(f"{name:32} {rate:8.0f} req/s   p50 {median}")
