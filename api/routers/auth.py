@@ -7,11 +7,14 @@ allauth's adapter (the same lockout after failed attempts as the login page).
 
 from __future__ import annotations
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
+from allauth.account.internal.flows.email_verification import send_verification_email_for_user
+from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -76,6 +79,16 @@ def _too_many(request: HttpRequest) -> RateLimited:
     return error
 
 
+def _require_verified_if_mandatory(user: User) -> None:
+    """With ACCOUNT_EMAIL_VERIFICATION=mandatory, as on the login page: no session (here,
+    no token) before the email address is confirmed."""
+    mandatory = allauth_settings.EmailVerificationMethod.MANDATORY
+    if mandatory != allauth_settings.EMAIL_VERIFICATION:
+        return
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        raise PermissionDenied("Confirm your email address first: follow the link we sent you.")
+
+
 def _token_answer(user: User) -> dict:
     token, secret = services.token_issue(user=user)
     return {
@@ -108,6 +121,8 @@ def register(request: HttpRequest, payload: RegisterIn):
         user = form.save(request)
     except ImmediateHttpResponse as error:  # a racing signup took the name or address
         raise Conflict("That username or email address is taken.") from error
+    send_verification_email_for_user(request, user)  # as the signup page does
+    _require_verified_if_mandatory(user)
     return Status(201, _token_answer(user))
 
 
@@ -123,6 +138,7 @@ def login(request: HttpRequest, payload: LoginIn):
         raise _too_many(request) from error
     if user is None or not user.is_active:
         raise AuthenticationError(401, "Wrong username or password.")
+    _require_verified_if_mandatory(user)
     return _token_answer(user)
 
 

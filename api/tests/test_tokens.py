@@ -146,3 +146,27 @@ def test_session_requests_need_csrf(alice):
         HTTP_X_CSRFTOKEN=token,
     )
     assert accepted.status_code == 201, accepted.content
+
+
+def test_registering_sends_the_verification_email(mailoutbox):
+    answer = ApiClient().call(
+        "POST",
+        "auth/register",
+        {"username": "fern", "email": "fern@example.com", "password": "a long enough passphrase"},
+    )
+    assert answer.status_code == 201
+    assert [message.to for message in mailoutbox] == [["fern@example.com"]]
+
+
+def test_with_mandatory_verification_no_token_before_the_email_is_confirmed(alice, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    answer = ApiClient().call("POST", "auth/login", {"username": "alice", "password": PASSWORD})
+    assert answer.status_code == 403
+    assert "Confirm your email" in answer.json()["detail"]
+    registered = ApiClient().call(
+        "POST",
+        "auth/register",
+        {"username": "gus", "email": "gus@example.com", "password": "a long enough passphrase"},
+    )
+    assert registered.status_code == 403
+    assert not ApiToken.objects.filter(user__username="gus").exists()
