@@ -213,3 +213,19 @@ async def test_leaving_the_room_closes_the_socket(room, bob):
         assert await _closed_within(socket, 1.0) == 4403
     finally:
         await socket.disconnect()
+
+
+async def test_closing_the_room_is_pushed_and_a_long_intention_is_refused(room, alice, bob):
+    secret = await _issue(bob)
+    socket = _socket(room, secret)
+    try:
+        assert (await socket.connect())[0]
+        await _next(socket, "snapshot")
+        await socket.send_to(text_data=json.dumps({"intention": "x" * 141}))
+        refused = await _next(socket, "error")
+        assert refused["detail"] == "Keep your intention to 140 characters."
+        await database_sync_to_async(room_services.room_close)(room=room, by=alice)
+        closed = await _next(socket, "room.closed")
+        assert closed["data"] == {"room_id": room.pk}
+    finally:
+        await socket.disconnect()
