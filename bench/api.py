@@ -69,7 +69,7 @@ def wrk(url: str, token: str, *, duration: str, connections: int) -> tuple[float
     if "Non-2xx" in output:
         sys.exit(f"wrk saw error answers:\n{output}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    median = re.search(r"50%\s+(\S+)", output).group(1)
+    median = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)
     return rate, median
 
 
