@@ -21,6 +21,11 @@ def blocked_ids(*, user: User) -> QuerySet:
     return Block.objects.filter(blocker=user).values("blocked_id")
 
 
+def blocked_id_set(*, user: User) -> set[int]:
+    """The ids `user` has blocked, read now (a socket keeps them for its pushes)."""
+    return set(Block.objects.filter(blocker=user).values_list("blocked_id", flat=True))
+
+
 def active_user(user_id: int) -> User | None:
     """The user as stored now, if still active: sockets re-check it on every frame."""
     return User.objects.filter(pk=user_id, is_active=True).first()

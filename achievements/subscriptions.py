@@ -20,7 +20,15 @@ from django.template.loader import render_to_string
 from accounts.models import User
 from achievements.models import UserAchievement
 from achievements.services import achievements_check, achievements_check_many
-from focusmate.events import AchievementsUnlocked, RoomJoined, SessionsRecorded, subscriber
+from focusmate.events import (
+    AchievementsUnlocked,
+    CommentPosted,
+    ContentLiked,
+    PostPublished,
+    RoomJoined,
+    SessionsRecorded,
+    subscriber,
+)
 from focusmate.lib import broadcast
 
 logger = logging.getLogger(__name__)
@@ -60,6 +68,15 @@ def check_after_join(event: RoomJoined) -> None:
     user = User.objects.filter(pk=event.user_id).first()
     if user is not None:
         achievements_check(user=user)
+
+
+@subscriber(PostPublished, CommentPosted, ContentLiked)
+def check_after_community(event: PostPublished | CommentPosted | ContentLiked) -> None:
+    """A post, a comment, or a like received counts toward the community achievements."""
+    user_id = event.author_id
+    in_background(
+        lambda: [achievements_check(user=user) for user in User.objects.filter(pk=user_id)]
+    )
 
 
 @subscriber(AchievementsUnlocked)

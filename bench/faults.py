@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -26,6 +27,13 @@ import websockets
 from django.db import connection
 from harness import HOST, Server, check_migrated, create_fixture, delete_fixture, free_port
 from room_broadcast import press_start
+
+# The Redis the servers use (REDIS_URL's port): the one this script restarts. A private
+# one (`redis-server --port 6380 --daemonize yes` and REDIS_URL=redis://127.0.0.1:6380/0)
+# leaves the machine's own alone.
+REDIS_PORT = int(
+    re.search(r":(\d+)", os.environ.get("REDIS_URL", ":6379").split("//")[-1]).group(1)
+)
 
 PERSON_OFFLINE = re.compile(r'id="person-(\d+)"[^>]*?data-online="false"')
 
@@ -41,6 +49,7 @@ async def open_socket(base: str, room_id: int, session_key: str):
         origin=base,
         additional_headers={"Cookie": f"sessionid={session_key}"},
         ping_interval=None,
+        open_timeout=60,
         max_size=None,
     )
     await socket.recv()  # the snapshot
@@ -74,11 +83,14 @@ def timed_get(url: str) -> tuple[int, float]:
 
 async def redis_restart(fixture, base: str) -> list[str]:
     socket = await open_socket(base, fixture.room_id, fixture.session_keys[1])
-    sh("redis-cli shutdown nosave")
+    sh(f"redis-cli -p {REDIS_PORT} shutdown nosave")
     time.sleep(1)
     during, _ = timed_get(f"{base}/health")
     health_body = httpx.get(f"{base}/health", timeout=10).text
-    sh("redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no")
+    sh(
+        f"redis-server --daemonize yes --bind 127.0.0.1 --port {REDIS_PORT} --save '' "
+        "--appendonly no"
+    )
     back = time.perf_counter()
     while timed_get(f"{base}/health")[0] != 200 and time.perf_counter() - back < 30:
         await asyncio.sleep(0.1)
@@ -151,7 +163,11 @@ async def kill9(fixture, base: str) -> list[str]:
 
 async def leaks(fixture, base: str) -> list[str]:
     def clients() -> int:
-        return int(re.search(r"connected_clients:(\d+)", sh("redis-cli info clients")).group(1))
+        return int(
+            re.search(
+                r"connected_clients:(\d+)", sh(f"redis-cli -p {REDIS_PORT} info clients")
+            ).group(1)
+        )
 
     baseline = clients()
     sockets = []

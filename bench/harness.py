@@ -128,7 +128,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, kind: str, port: int, *, workers: bool):
+    def __init__(self, kind: str, port: int, *, workers: bool, processes: int = 1):
         if kind == "uvicorn":
             if importlib.util.find_spec("uvicorn") is None:
                 sys.exit(
@@ -154,6 +154,8 @@ class Server:
             command = [sys.executable, "manage.py", "serve", "--host", HOST, "--port", str(port)]
             if not workers:
                 command.append("--no-workers")
+            if processes > 1:
+                command += ["--workers", str(processes)]
         self.url = f"http://{HOST}:{port}"
         self.log_path = ROOT / "var" / f"bench-{port}.log"
         self.log_path.parent.mkdir(exist_ok=True)
@@ -164,6 +166,8 @@ class Server:
             "PYTHONUNBUFFERED": "1",
             "LOG_LEVEL": "WARNING",
             "ALLOW_CONSOLE_EMAIL": "true",
+            # Plain http on loopback: no redirect to https (DEBUG=false would send one).
+            "SECURE_SSL_REDIRECT": "false",
             "WEBSOCKET_ALLOWED_ORIGINS": f"http://{HOST}:{port}",
         }
         self.process = subprocess.Popen(

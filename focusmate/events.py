@@ -122,6 +122,31 @@ class NotificationCreated(Event):
     url: str
 
 
+# --- The community forum ------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PostPublished(Event):
+    post_id: int
+    author_id: int
+    category_slug: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CommentPosted(Event):
+    comment_id: int
+    post_id: int
+    author_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContentLiked(Event):
+    """Someone liked a post or comment of `author_id` (achievements count likes received)."""
+
+    author_id: int
+    liker_id: int
+
+
 # --- Publishing -----------------------------------------------------------------
 
 Subscriber = Callable[[Any], None]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
+from community.routing import websocket_urlpatterns as community_routes
 from messaging.consumers import UserConsumer
 from rooms.routing import websocket_urlpatterns as room_routes
 
 websocket_urlpatterns: list = [
     path("ws/me/", UserConsumer.as_asgi()),
     *room_routes,
+    *community_routes,
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "channels",
     "django_htmx",
     "ninja",  # only for its vendored Swagger UI assets and template (no CDN)
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "stats",
     "messaging",
     "achievements",
+    "community",
     "api",
 ]
 
@@ -127,6 +129,9 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
+    # No JIT compilation: a page's queries are short, and PostgreSQL compiled the forum's
+    # deep pages for 77 ms to run them in 200 (bench/forum.py).
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("stats/", include("stats.urls")),
     path("achievements/", include("achievements.urls")),
     path("", include("messaging.urls")),
+    path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

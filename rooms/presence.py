@@ -101,12 +101,17 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
     finally:
         _flushing.pop(key, None)
         user_ids = _pending.pop(key, set())
-    rendered = await _render(room_id, user_ids)
-    if rendered:
-        await get_channel_layer().group_send(
-            room_group(room_id),
-            message("people.changed", html=rendered.html, data=rendered.data),
-        )
+    try:
+        rendered = await _render(room_id, user_ids)
+        if rendered:
+            await get_channel_layer().group_send(
+                room_group(room_id),
+                message("people.changed", html=rendered.html, data=rendered.data),
+            )
+    except Exception:
+        # Redis or the database is down: the pages get people again when it returns
+        # (the layer watcher's resync, or the next arrival), so log and move on.
+        logger.warning("people push for room %s failed", room_id, exc_info=True)
 
 
 def _beat() -> None:

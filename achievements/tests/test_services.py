@@ -107,19 +107,6 @@ def test_social_counts_unlock_at_the_threshold(
     assert [u.achievement for u in services.achievements_check(user=alice)] == [five]
 
 
-def test_social_counts_are_zero_without_a_query_until_the_community_app_exists(alice):
-    social = [
-        Requirement.COMMUNITY_POSTS,
-        Requirement.COMMUNITY_COMMENTS,
-        Requirement.LIKES_RECEIVED,
-    ]
-    with CaptureQueriesContext(connection) as captured:
-        values = counters.requirement_values(user=alice, requirements=social)
-
-    assert values == dict.fromkeys(social, 0)
-    assert len(captured) == 0
-
-
 def test_register_counter_refuses_an_unknown_source():
     with pytest.raises(KeyError):
         counters.register_counter(("karma",), lambda user: {"karma": 0})

@@ -19,6 +19,7 @@ import weakref
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils.html import escape
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from focusmate.lib.broadcast import layer_is_process_local
 
@@ -58,6 +59,8 @@ def error_toast(text: str) -> str:
 _live: weakref.WeakSet = weakref.WeakSet()
 _watchers: dict[int, asyncio.Task] = {}
 WATCH_EVERY_SECONDS = 1.0
+LATE_PINGS_FOR_OUTAGE = 5
+REFUSED = (OSError, RedisConnectionError)  # OSError includes the builtin ConnectionError
 
 
 class AccessControlled:
@@ -101,24 +104,54 @@ async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
 
     A push published while a process's subscription to Redis was down is lost (pub/sub
     delivers at most once), so a page would show a stale timer until the next sync.
+
+    One receive stays pending for the watcher's whole life: a receive that times out
+    unsubscribes its channel (channels_redis assumes the consumer is leaving), and a
+    ping sent before the next receive subscribed again would never arrive.
     """
     channel = await layer.new_channel("layerwatch.")
+    pongs: asyncio.Queue = asyncio.Queue()
+
+    async def listen() -> None:
+        while True:
+            try:
+                await pongs.put(await layer.receive(channel))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(every)
+
+    listener = asyncio.get_running_loop().create_task(listen(), name="channel-layer-pongs")
     healthy = True
-    while True:
-        await asyncio.sleep(every)
-        try:
-            await asyncio.wait_for(layer.send(channel, {"type": "layer.ping"}), timeout=every)
-            await asyncio.wait_for(layer.receive(channel), timeout=2 * every)
-            back = not healthy
-            healthy = True
-        except Exception:
-            if healthy:
-                logger.warning("channel layer unreachable; sockets will resync when it returns")
-            healthy = False
-            continue
-        if back:
-            logger.info("channel layer back; resyncing %d socket(s)", len(_live))
-            await asyncio.gather(*(_resync(consumer) for consumer in list(_live)))
+    slow = 0  # pings in a row that went out but did not come back in time
+    try:
+        while True:
+            await asyncio.sleep(every)
+            while not pongs.empty():  # late answers to pings that timed out
+                pongs.get_nowait()
+            try:
+                await asyncio.wait_for(layer.send(channel, {"type": "layer.ping"}), every)
+                await asyncio.wait_for(pongs.get(), timeout=2 * every)
+                slow = 0
+            except Exception as error:
+                # A refused send is an outage. A ping that is only late may be a busy
+                # process (a crowd connecting): a resync of every page then would make
+                # it busier, so only several late pings in a row count.
+                refused = isinstance(error, REFUSED) and not isinstance(error, TimeoutError)
+                slow = 0 if refused else slow + 1
+                if refused or slow >= LATE_PINGS_FOR_OUTAGE:
+                    if healthy:
+                        logger.warning(
+                            "channel layer unreachable; sockets will resync when it returns"
+                        )
+                    healthy = False
+                continue
+            if not healthy:
+                healthy = True
+                logger.warning("channel layer back; resyncing %d socket(s)", len(_live))
+                await asyncio.gather(*(_resync(consumer) for consumer in list(_live)))
+    finally:
+        listener.cancel()
 
 
 async def _resync(consumer) -> None:

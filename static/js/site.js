@@ -45,6 +45,43 @@
     notice.textContent = ACCESS_ENDED[code];
     box.appendChild(notice);
   });
+  // A live push and the writer's own answer can bring the same element (a comment):
+  // whichever comes second must not add it twice. The writer's own version (with its
+  // edit links) replaces a pushed one; a push never replaces what is there.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    var incoming = fragment && fragment.querySelector && fragment.querySelector("[data-unique]");
+    if (!incoming || !incoming.id) return;
+    var existing = document.getElementById(incoming.id);
+    if (!existing) return;
+    event.detail.shouldSwap = false;
+    if (incoming.hasAttribute("data-own")) {
+      existing.replaceWith(incoming);
+      window.htmx.process(incoming);
+    }
+  });
+  // "N new posts, show": each new post pushed to an open list adds a mark; count them.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "new-post-marks") return;
+    var count = event.detail.target.children.length;
+    var label = document.querySelector(".new-posts-label");
+    if (label) label.textContent = count + " new post" + (count === 1 ? "" : "s");
+  });
+  // Whether each live connection is open, for people (a style hook) and browser tests.
+  document.addEventListener("htmx:wsOpen", function (event) {
+    event.detail.elt.setAttribute("data-ws", "open");
+  });
+  document.addEventListener("htmx:wsClose", function (event) {
+    event.detail.elt.setAttribute("data-ws", "closed");
+  });
+  // Forms that post a new item empty themselves once it went through.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!event.detail.successful || !form.hasAttribute || !form.hasAttribute("data-reset-on-success")) return;
+    form.reset();
+    var details = form.closest("details");
+    if (details) details.open = false;
+  });
   document.addEventListener("htmx:sendError", function () {
     showToast("Can't reach the server. Check your connection and try again.", "error");
   });

@@ -31,6 +31,8 @@ from rooms.services import presence_reset_all
 logger = logging.getLogger("focusmate.serve")
 
 LISTEN_BACKLOG = 2048
+WEBSOCKET_HANDSHAKE_SECONDS = 30
+WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
 
 # How long a stopping server waits for work already under way.
 SHUTDOWN_GRACE_SECONDS = 5.0
@@ -146,6 +148,13 @@ class Command(BaseCommand):
             application=application,
             endpoints=endpoints,
             ready_callable=start_workers,
+            # Daphne drops a socket whose handshake takes 5 s; under a burst (500 at once
+            # on a busy 2-core machine) that dropped people who would have been let in,
+            # and each came back at once through the page's reconnect.
+            websocket_handshake_timeout=WEBSOCKET_HANDSHAKE_SECONDS,
+            # The pages send short frames (commands, intentions, chat lines).
+            websocket_max_message_size=WEBSOCKET_MAX_FRAME_BYTES,
+            websocket_max_frame_size=WEBSOCKET_MAX_FRAME_BYTES,
             verbosity=int(options.get("verbosity", 1)),
         ).run()
         # Daphne has stopped the loop; turn it until the work left on it is done.
