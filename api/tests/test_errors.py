@@ -89,3 +89,19 @@ def test_a_nul_in_the_query_is_a_json_400(api_as, alice):
     response = api_as(alice).call("GET", "rooms/?q=a%00b")
     assert response.status_code == 400
     assert response.json() == {"detail": "That address isn't valid."}
+
+
+def test_repeated_failed_logins_are_locked_out_like_the_login_page(alice, password):
+    from api.tests.conftest import ApiClient
+
+    client = ApiClient()
+    statuses = [
+        client.call("POST", "auth/login", {"username": "alice", "password": "wrong"}).status_code
+        for _ in range(6)
+    ]
+    assert statuses[0] == 401
+    assert statuses[-1] == 429
+    # Locked out even with the right password, as on the page.
+    right = client.call("POST", "auth/login", {"username": "alice", "password": password})
+    assert right.status_code == 429
+    assert right["Retry-After"]
