@@ -73,7 +73,7 @@ class OkOut(Out):
     ok: bool
 
 
-def _too_many(request: HttpRequest) -> RateLimited:
+def _too_many() -> RateLimited:
     error = RateLimited("Too many attempts. Please try again later.")
     error.retry_after = 60
     return error
@@ -102,7 +102,7 @@ def _token_answer(user: User) -> dict:
 @router.post("/register", response={201: TokenOut, **ERRORS}, auth=None)
 def register(request: HttpRequest, payload: RegisterIn):
     if not ratelimit.consume(request, action="signup"):
-        raise _too_many(request)
+        raise _too_many()
     form = SignupForm(
         data={
             "username": payload.username,
@@ -135,7 +135,7 @@ def login(request: HttpRequest, payload: LoginIn):
             request, **{field: payload.username, "password": payload.password}
         )
     except ValidationError as error:  # allauth's lockout after repeated failures
-        raise _too_many(request) from error
+        raise _too_many() from error
     if user is None or not user.is_active:
         raise AuthenticationError(401, "Wrong username or password.")
     _require_verified_if_mandatory(user)
