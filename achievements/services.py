@@ -1,20 +1,23 @@
-"""Unlocks. Never called from the browser: subscribers call `achievements_check` after the
-writes that change a count commit (a session recorded, a room joined; the community's
-posts, comments and likes)."""
+"""Unlocks, and new achievements. Subscribers call `achievements_check` after the writes
+that change a count commit (a session recorded, a room joined; the community's posts,
+comments and likes); the API lets a person run it for themselves (it is idempotent)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import require_active
 from achievements import queries
-from achievements.models import UserAchievement
+from achievements.models import Achievement, UserAchievement
 from focusmate.events import AchievementsUnlocked, publish_on_commit
 from messaging.services import notify_many
+from moderation.services import is_moderator
 
 
 @transaction.atomic
@@ -74,3 +77,16 @@ def achievements_check_many(
 ) -> dict[int, list[UserAchievement]]:
     """Checks each user in its own transaction; returns the new unlocks by user id."""
     return {user.pk: achievements_check(user=user, push=push) for user in users}
+
+
+@transaction.atomic
+def achievement_create(*, by: User, **fields) -> Achievement:
+    """A new achievement (moderators only), as the admin would save it; nobody unlocks it
+    until their next check."""
+    require_active(by)
+    if not is_moderator(by):
+        raise PermissionDenied("Only moderators can add achievements.")
+    achievement = Achievement(**fields)
+    achievement.full_clean()
+    achievement.save()
+    return achievement

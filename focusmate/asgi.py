@@ -3,6 +3,7 @@
 Sockets pass the origin check (settings.WEBSOCKET_ALLOWED_ORIGINS: in production the
 scheme, host and port must all match), then the session authentication.
 Consumers refuse anonymous users themselves, with a close code the browser can read.
+The JSON API's socket (/api/v1/ws/…) takes a token instead (api/consumers.py).
 """
 
 from __future__ import annotations
@@ -19,14 +20,20 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from api.routing import websocket_urlpatterns as api_websocket_urlpatterns  # noqa: E402
 from focusmate.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": OriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
-            settings.WEBSOCKET_ALLOWED_ORIGINS,
-        ),
-    }
+site_sockets = OriginValidator(
+    AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+    settings.WEBSOCKET_ALLOWED_ORIGINS,
 )
+# The API's socket authenticates with a token, never a cookie: no origin check, no session.
+api_sockets = URLRouter(api_websocket_urlpatterns)
+
+
+async def websockets(scope, receive, send):
+    app = api_sockets if scope["path"].startswith("/api/") else site_sockets
+    return await app(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websockets})

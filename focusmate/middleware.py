@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import resolve_url
 
 
@@ -45,6 +45,8 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
+            if request.path.startswith("/api/"):  # the JSON API answers JSON, even here
+                return JsonResponse({"detail": "That address isn't valid."}, status=400)
             return HttpResponseBadRequest(
                 "That address isn't valid.", content_type="text/plain; charset=utf-8"
             )

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "channels",
     "django_htmx",
+    "ninja",  # only for its vendored Swagger UI assets and template (no CDN)
     "allauth",
     "allauth.account",
     "focusmate",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "messaging",
     "achievements",
     "community",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +295,9 @@ SECURE_CSP = {
 
 # Achievement checks after a work phase run on a worker thread; tests run them inline.
 ACHIEVEMENT_CHECKS_INLINE = env.bool("ACHIEVEMENT_CHECKS_INLINE", default=TESTING)
+
+# JSON API: how long a token from POST /api/v1/auth/login lasts.
+API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=30 * 24 * 3600)
 
 # Timer
 TIMER_SYNC_SECONDS = env.float("TIMER_SYNC_SECONDS", default=10.0)

@@ -21,10 +21,14 @@ class Viewing:
         return self.participant is not None and self.participant.is_present
 
 
-def room_for_viewer(*, room_id: int, user) -> Viewing | None:
+def room_for_viewer(*, room_id: int, user, with_timer: bool = False) -> Viewing | None:
     """The room with its owner and `user`'s membership, in one query; None if the room
-    does not exist or `user` may not see it (`Room.is_visible_to`)."""
-    rooms = Room.objects.filter(pk=room_id).select_related("owner")
+    does not exist or `user` may not see it (`Room.is_visible_to`).
+
+    `with_timer` reads the room's timer in the same query (`room.timer`)."""
+    rooms = Room.objects.filter(pk=room_id).select_related(
+        "owner", *(["timer"] if with_timer else [])
+    )
     if user.is_authenticated:
         rooms = rooms.annotate(
             mine=FilteredRelation("participants", condition=Q(participants__user=user))

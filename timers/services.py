@@ -142,14 +142,18 @@ def timer_announce(*, room: Room) -> None:
     publish_on_commit(timer_changed(timer))
 
 
-def timer_advance(*, room_id: int, now: datetime | None = None) -> Timer:
+def timer_advance(
+    *, room_id: int, now: datetime | None = None, timer: Timer | None = None
+) -> Timer:
     """Catches one timer up to now (a page load, a reconnect), saving only if it changed.
 
     It reads without a lock first: most of the time nothing is due, and a room filling
-    with sockets should not queue every snapshot behind the timer's row lock.
+    with sockets should not queue every snapshot behind the timer's row lock. A caller
+    that has just read the timer with its room passes it as `timer` to save that read.
     """
     now = now or timezone.now()
-    timer = Timer.objects.select_related("room").get(room_id=room_id)
+    if timer is None:
+        timer = Timer.objects.select_related("room").get(room_id=room_id)
     _, completed = timer.state_at(now)
     if not completed:
         return timer

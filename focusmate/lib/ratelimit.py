@@ -19,6 +19,8 @@ from django.utils import timezone
 class RateLimited(PermissionDenied):
     """Raised when an action was done too often; the message says when to try again."""
 
+    retry_after: int | None = None  # seconds
+
 
 def hit(key: str, *, limit: int, per_seconds: int) -> None:
     """Counts one use of `key`; raises RateLimited past `limit` uses in any `per_seconds`.
@@ -44,9 +46,11 @@ def hit(key: str, *, limit: int, per_seconds: int) -> None:
     else:
         wait = per_seconds * (fading - (limit - count) / previous)
     seconds = max(1, math.ceil(wait))
-    raise RateLimited(
+    error = RateLimited(
         f"That's too often. Please try again in {seconds} second{'s' if seconds != 1 else ''}."
     )
+    error.retry_after = seconds  # for the API's Retry-After header
+    raise error
 
 
 # An account this young gets the stricter of two limits (spam comes from fresh accounts).

@@ -1,0 +1,33 @@
+"""The JSON API at /api/v1: one NinjaAPI, one router per group of the original API.
+
+The forum's (Community) and direct messages' (Messages) routers are added here the
+same way when those features land.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from api import errors
+from api.auth import AUTH
+from api.routers import achievements, auth, participants, rooms, stats, timer
+
+api = NinjaAPI(
+    title="Focus Mate API",
+    version="1",
+    description=(
+        "The original Focus Mate backend's endpoints, with every action authorised. "
+        "Authenticate with `Authorization: Bearer <access_token>` from `POST /auth/login`; "
+        'IDs are integers. Errors are `{"detail": ...}`.'
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+
+api.add_router("/auth", auth.router)
+api.add_router("/rooms", rooms.router)
+api.add_router("/timer", timer.router)
+api.add_router("/participants", participants.router)
+api.add_router("/stats", stats.router)
+api.add_router("/achievements", achievements.router)

@@ -1,0 +1,127 @@
+"""The JSON room socket at /api/v1/ws/<room_id>: the room page's socket for programs.
+
+It is the page's consumer (rooms.consumers.RoomConsumer: presence, the same access
+checks at connect and on every frame, the same commands through the same form and
+services) with three differences: it authenticates with an API token instead of the
+session cookie, it sends the events' `data` as JSON instead of their HTML, and it also
+closes when its token is revoked.
+
+The token comes in the query string (`?token=…`) or as a subprotocol pair
+(`Sec-WebSocket-Protocol: bearer, <token>`, which keeps it out of access logs). Without
+cookies, a page on another origin gains nothing by opening it, so it takes no origin check.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from api.models import ApiToken
+from api.queries import token_for_secret
+from api.services import token_group
+from focusmate.lib.frames import FrameError, parse_frame
+from focusmate.lib.http import error_message
+from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, parallel_db
+from rooms.consumers import RoomConsumer
+from rooms.forms import RoomFrameForm
+from rooms.queries import people_in_room
+from rooms.rendering import person_data
+from timers.models import Timer
+from timers.rendering import timer_data
+from timers.services import timer_advance
+
+logger = logging.getLogger(__name__)
+
+SUBPROTOCOL = "bearer"
+
+
+def token_secret(scope: dict) -> tuple[str | None, str | None]:
+    """(the secret, the subprotocol to accept) from the handshake."""
+    protocols = scope.get("subprotocols") or []
+    if len(protocols) == 2 and protocols[0] == SUBPROTOCOL:
+        return protocols[1], SUBPROTOCOL
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    secret = query.get("token", [None])[0]
+    return secret, None
+
+
+def frame(kind: str, **fields) -> str:
+    return json.dumps({"type": kind, **fields})
+
+
+class ApiRoomConsumer(RoomConsumer):
+    api_token: ApiToken | None = None
+    subprotocol: str | None = None
+
+    async def connect(self) -> None:
+        secret, self.subprotocol = token_secret(self.scope)
+        token = await parallel_db(token_for_secret)(secret) if secret else None
+        if token is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.api_token = token
+        self.scope["user"] = token.user
+        await super().connect()
+
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol or self.subprotocol, headers)
+
+    async def join_access_groups(self, user) -> None:
+        await super().join_access_groups(user)
+        group = token_group(self.api_token.pk)
+        self.access_groups = [*self.access_groups, group]
+        await self.channel_layer.group_add(group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        """The page's frames: {"action": "start"} (start, pause, resume, skip, reset) or
+        {"intention": "…"}. A refused one gets {"type": "error", "detail": …}."""
+        if self.revoked or self.room_id is None:
+            return
+        try:
+            fields = parse_frame(text_data, RoomFrameForm)
+            await database_sync_to_async(self._act)(fields)
+        except FrameError as error:
+            await self.send(text_data=frame("error", detail=str(error)))
+        except (ValidationError, PermissionDenied) as error:
+            await self.send(text_data=frame("error", detail=error_message(error)))
+        except Exception:
+            logger.exception("api socket frame failed room=%s", self.room_id)
+            await self.send(text_data=frame("error", detail="Something went wrong."))
+
+    # --- group events: their JSON twin ------------------------------------------------
+
+    async def timer_changed(self, event: dict) -> None:
+        await self.send(text_data=frame("timer.changed", data=event["data"]))
+
+    async def people_changed(self, event: dict) -> None:
+        await self.send(text_data=frame("people.changed", data=event["data"]))
+
+    async def room_closed(self, event: dict) -> None:
+        await self.send(text_data=frame("room.closed", data=event["data"]))
+
+    async def _snapshot(self, timer: Timer) -> str:
+        """The whole state on connect and after an outage: the timer as of now and the
+        people the page lists."""
+        return await parallel_db(self._snapshot_now)(timer)
+
+    def _snapshot_now(self, timer: Timer) -> str:
+        room = timer.room
+        _, due = timer.state_at(timezone.now())
+        if due:  # a phase ended and nobody has recorded it yet
+            timer = timer_advance(room_id=room.pk)
+            timer.room = room
+        people = people_in_room(room)
+        return frame(
+            "snapshot",
+            timer=timer_data(timer),
+            people={
+                "room_id": room.pk,
+                "count": people.count,
+                "participants": [person_data(p) for p in people.shown],
+            },
+        )

@@ -1,0 +1,90 @@
+"""The timer: its state (the deadline and the server's clock, never a ticking count) and
+the four commands of the original API, run through the same service as the page's buttons."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from api.access import visible_room
+from api.schemas import ERRORS, Out, PathId
+from rooms.queries import Viewing
+from timers import engine
+from timers.rendering import timer_data
+from timers.services import timer_advance, timer_command
+
+router = Router(tags=["Timer"])
+
+
+class TimerSettingsOut(Out):
+    work_seconds: int
+    short_break_seconds: int
+    long_break_seconds: int
+    long_break_every: int
+    auto_start_breaks: bool
+    auto_start_work: bool
+
+
+class TimerOut(Out):
+    """What the room page's timer shows. Count down from `ends_at` against `server_now`
+    (correcting for your clock's offset) while `status` is running."""
+
+    room_id: int
+    version: int
+    status: Literal["idle", "running", "paused"]
+    phase: Literal["work", "short_break", "long_break"]
+    seq: int
+    cycle: int
+    ends_at: str | None
+    remaining_seconds: int
+    duration_seconds: int
+    server_now: str
+    actions: list[str]
+    settings: TimerSettingsOut
+
+
+@router.get("/{room_id}", response={200: TimerOut, **ERRORS})
+def timer_state(request: HttpRequest, room_id: PathId):
+    room = visible_room(request, room_id, with_timer=True).room
+    timer = timer_advance(room_id=room.pk, timer=room.timer)
+    timer.room = room
+    return timer_data(timer)
+
+
+def _command(request: HttpRequest, room_id: int, action: str) -> dict:
+    return _run(request, visible_room(request, room_id), action)
+
+
+def _run(request: HttpRequest, viewing: Viewing, action: str) -> dict:
+    timer = timer_command(
+        room=viewing.room, by=request.user, participant=viewing.participant, action=action
+    )
+    return timer_data(timer)
+
+
+@router.post("/{room_id}/start", response={200: TimerOut, **ERRORS})
+def timer_start(request: HttpRequest, room_id: PathId):
+    """Starts an idle timer, or resumes a paused one (the original had one button)."""
+    viewing = visible_room(request, room_id, with_timer=True)
+    state, _ = viewing.room.timer.state_at(timezone.now())
+    # The service checks the command again under the row lock.
+    return _run(request, viewing, "resume" if state.status is engine.Status.PAUSED else "start")
+
+
+@router.post("/{room_id}/pause", response={200: TimerOut, **ERRORS})
+def timer_pause(request: HttpRequest, room_id: PathId):
+    return _command(request, room_id, "pause")
+
+
+@router.post("/{room_id}/reset", response={200: TimerOut, **ERRORS})
+def timer_reset(request: HttpRequest, room_id: PathId):
+    return _command(request, room_id, "reset")
+
+
+@router.post("/{room_id}/complete", response={200: TimerOut, **ERRORS})
+def timer_complete(request: HttpRequest, room_id: PathId):
+    """Ends the current phase now without crediting it (the page's Skip)."""
+    return _command(request, room_id, "skip")

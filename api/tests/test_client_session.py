@@ -1,0 +1,111 @@
+"""A typical session of an original-API client, replayed: each answer has the shape the
+client reads. (Posting, commenting, liking and messaging join when the forum and direct
+messages land.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from api.tests.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+USER_KEYS = {
+    "id",
+    "username",
+    "bio",
+    "timezone",
+    "avatar_url",
+    "stats_public",
+    "on_leaderboard",
+    "date_joined",
+}
+TIMER_KEYS = {
+    "room_id",
+    "version",
+    "status",
+    "phase",
+    "seq",
+    "cycle",
+    "ends_at",
+    "remaining_seconds",
+    "duration_seconds",
+    "server_now",
+    "actions",
+    "settings",
+}
+
+
+def _register(name: str) -> tuple[ApiClient, dict]:
+    answer = ApiClient().call(
+        "POST",
+        "auth/register",
+        {"username": name, "email": f"{name}@example.com", "password": "a long enough passphrase"},
+    )
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert set(body) == {"access_token", "token_type", "expires_at", "user"}
+    assert set(body["user"]) == USER_KEYS
+    return ApiClient(body["access_token"]), body["user"]
+
+
+def test_a_client_session_of_the_original_api():
+    _register("dana")
+    login = ApiClient().call(
+        "POST", "auth/login", {"username": "dana", "password": "a long enough passphrase"}
+    )
+    assert login.status_code == 200
+    dana = ApiClient(login.json()["access_token"])
+    me = login.json()["user"]
+
+    profile = dana.call("PUT", f"auth/profile/{me['id']}", {"bio": "Writing a thesis"})
+    assert profile.json()["bio"] == "Writing a thesis"
+
+    created = dana.call("POST", "rooms/", {"name": "Thesis sprint", "work_minutes": 50})
+    assert created.status_code == 201
+    room = created.json()
+    assert room["owner"] == {"id": me["id"], "username": "dana"}
+    assert room["work_minutes"] == 50
+    assert isinstance(room["id"], int)
+
+    started = dana.call("POST", f"timer/{room['id']}/start")
+    assert set(started.json()) == TIMER_KEYS
+    assert started.json()["status"] == "running"
+    assert started.json()["remaining_seconds"] == 50 * 60
+
+    state = dana.call("GET", f"timer/{room['id']}").json()
+    assert state["status"] == "running"
+    assert state["ends_at"] == started.json()["ends_at"]
+
+    eli, eli_user = _register("eli")
+    found = eli.call("GET", "rooms/?q=thesis").json()
+    assert [r["id"] for r in found] == [room["id"]]
+    joined = eli.call("POST", "participants/join", {"room_id": room["id"]})
+    assert joined.status_code == 200
+    participant = joined.json()
+    assert participant["user"] == {"id": eli_user["id"], "username": "eli"}
+
+    status = eli.call(
+        "PUT", f"participants/{participant['id']}/status", {"intention": "Related work"}
+    )
+    assert status.json()["intention"] == "Related work"
+
+    people = dana.call("GET", f"participants/{room['id']}").json()
+    assert people["count"] == 2
+    assert {p["user"]["username"] for p in people["participants"]} == {"dana", "eli"}
+
+    assert eli.call("POST", f"timer/{room['id']}/pause").json()["status"] == "paused"
+    skipped = eli.call("POST", f"timer/{room['id']}/complete").json()
+    assert skipped["phase"] == "short_break"
+
+    stats = eli.call("GET", f"stats/user/{me['id']}?days=30").json()
+    assert stats["work_sessions"] == 0  # a skipped phase is not credited
+    assert len(stats["daily"]) == 30
+
+    assert dana.call("POST", f"achievements/user/{me['id']}/check").status_code == 200
+    assert dana.call("GET", f"achievements/user/{me['id']}/progress").json()["total_count"] > 0
+
+    assert eli.call("POST", "participants/leave", {"room_id": room["id"]}).json()["left_at"]
+    assert dana.call("DELETE", f"rooms/{room['id']}").json()["is_active"] is False
+    assert dana.call("POST", "auth/logout").status_code == 200
+    assert dana.call("GET", "rooms/").status_code == 401
