@@ -1,7 +1,6 @@
 """The JSON API at /api/v1: one NinjaAPI, one router per group of the original API.
 
-The forum's (Community) and direct messages' (Messages) routers are added here the
-same way when those features land.
+The forum (Community) and direct messages (Messages) have theirs too.
 """
 
 from __future__ import annotations
@@ -10,7 +9,16 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import AUTH
-from api.routers import achievements, auth, participants, rooms, stats, timer
+from api.routers import (
+    achievements,
+    auth,
+    community,
+    messages,
+    participants,
+    rooms,
+    stats,
+    timer,
+)
 
 api = NinjaAPI(
     title="Focus Mate API",
@@ -31,3 +39,5 @@ api.add_router("/timer", timer.router)
 api.add_router("/participants", participants.router)
 api.add_router("/stats", stats.router)
 api.add_router("/achievements", achievements.router)
+api.add_router("/community", community.router)
+api.add_router("/messages", messages.router)

@@ -1,6 +1,5 @@
 """A typical session of an original-API client, replayed: each answer has the shape the
-client reads. (Posting, commenting, liking and messaging join when the forum and direct
-messages land.)"""
+client reads, through posting, commenting, liking and messaging."""
 
 from __future__ import annotations
 
@@ -104,6 +103,37 @@ def test_a_client_session_of_the_original_api():
 
     assert dana.call("POST", f"achievements/user/{me['id']}/check").status_code == 200
     assert dana.call("GET", f"achievements/user/{me['id']}/progress").json()["total_count"] > 0
+
+    posted = dana.call(
+        "POST", "community/posts", {"title": "Chapter 2", "body": "Done with *drafting*."}
+    )
+    assert posted.status_code == 201
+    post = posted.json()
+    assert post["author"] == {"id": me["id"], "username": "dana"}
+    assert post["body_html"] == "<p>Done with <em>drafting</em>.</p>\n"
+    comment = eli.call("POST", f"community/posts/{post['id']}/comments", {"body": "Congrats"})
+    assert comment.status_code == 201
+    reply = dana.call(
+        "POST",
+        f"community/posts/{post['id']}/comments",
+        {"body": "Thanks!", "parent_id": comment.json()["id"]},
+    ).json()
+    assert reply["parent_id"] == comment.json()["id"]
+    liked = eli.call("POST", f"community/posts/{post['id']}/like").json()
+    assert liked == {"liked": True, "like_count": 1}
+    tree = eli.call("GET", f"community/posts/{post['id']}/comments").json()
+    assert [c["body"] for c in tree] == ["Congrats"]
+    assert [r["body"] for r in tree[0]["replies"]] == ["Thanks!"]
+
+    sent = eli.call("POST", "messages/send", {"recipient_id": me["id"], "body": "Coffee later?"})
+    assert sent.status_code == 201
+    assert dana.call("GET", "messages/unread-count").json() == {"unread": 1}
+    inbox = dana.call("GET", "messages/conversations").json()
+    assert inbox[0]["other"]["username"] == "eli" and inbox[0]["unread"] == 1
+    conversation = dana.call("GET", f"messages/conversations/{inbox[0]['id']}").json()
+    assert [m["body"] for m in conversation["messages"]] == ["Coffee later?"]
+    read = dana.call("POST", f"messages/conversations/{inbox[0]['id']}/read", {}).json()
+    assert read == {"read_up_to": sent.json()["id"], "unread_total": 0}
 
     assert eli.call("POST", "participants/leave", {"room_id": room["id"]}).json()["left_at"]
     assert dana.call("DELETE", f"rooms/{room['id']}").json()["is_active"] is False

@@ -89,3 +89,20 @@ def test_a_private_room_is_joined_only_with_its_invite_key(api_as, charlie, priv
     assert joined.status_code == 200
     assert client.call("GET", f"rooms/{private_room.pk}").status_code == 200
     assert client.call("GET", f"rooms/{private_room.pk}").json()["invite_token"] is None
+
+
+def test_an_outsider_cannot_read_someone_elses_direct_messages(api_as, alice, bob, charlie):
+    from messaging.services import message_send
+
+    message = message_send(sender=alice, recipient=bob, body="Just between us")
+    outsider = api_as(charlie)
+    conversation = message.conversation_id
+    for method, path in [
+        ("GET", f"messages/conversations/{conversation}"),
+        ("POST", f"messages/conversations/{conversation}/read"),
+    ]:
+        answer = outsider.call(method, path, {} if method == "POST" else None)
+        assert answer.status_code == 404
+        assert "Just between us" not in answer.content.decode()
+    listed = outsider.call("GET", "messages/conversations").json()
+    assert listed == []

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from accounts.tests.factories import PASSWORD
+from community import services as community_services
+from community.models import Category
+from messaging import services as messaging_services
 from rooms import services as room_services
 from rooms.models import Participant
 from timers.services import timer_command
@@ -30,6 +33,9 @@ class World:
     people: dict
     room: object
     bob_participant: Participant
+    post: object = None  # Alice's, in General
+    comment: object = None  # Alice's, on her post
+    conversation: object = None  # between Alice and Bob
 
     def id_of(self, persona: str) -> int:
         return self.people[persona].pk
@@ -233,6 +239,99 @@ CASES = [
         lambda w: f"achievements/user/{w.id_of('owner')}/check",
         only("owner", 200),
     ),
+    # --- Community: "owner" is the author; everyone reads the public forum ---------------
+    Case(
+        "post create",
+        "POST",
+        lambda w: "community/posts",
+        everyone(201),
+        body=lambda w, p: {"title": f"By {p}", "body": "**Hello**", "category": "general"},
+        ok_keys={"id", "body_html"},
+    ),
+    Case("post list", "GET", lambda w: "community/posts", everyone(200)),
+    Case("post read", "GET", lambda w: f"community/posts/{w.post.pk}", everyone(200)),
+    Case(
+        "post update",
+        "PUT",
+        lambda w: f"community/posts/{w.post.pk}",
+        only("owner", 200),
+        body=lambda w, p: {"title": f"Edited by {p}"},
+        ok_keys={"edited_at"},
+    ),
+    Case(
+        "post delete",
+        "DELETE",
+        lambda w: f"community/posts/{w.post.pk}",
+        only("owner", 200),
+        ok_keys={"deleted"},
+    ),
+    Case(
+        "post like",
+        "POST",
+        lambda w: f"community/posts/{w.post.pk}/like",
+        {**everyone(200), "owner": 422},  # not one's own
+        ok_keys={"liked", "like_count"},
+    ),
+    Case(
+        "comment create",
+        "POST",
+        lambda w: f"community/posts/{w.post.pk}/comments",
+        everyone(201),
+        body=lambda w, p: {"body": f"From {p}", "parent_id": w.comment.pk},
+        ok_keys={"id", "parent_id"},
+    ),
+    Case("comment list", "GET", lambda w: f"community/posts/{w.post.pk}/comments", everyone(200)),
+    Case(
+        "comment update",
+        "PUT",
+        lambda w: f"community/comments/{w.comment.pk}",
+        only("owner", 200),
+        body=lambda w, p: {"body": f"Edited by {p}"},
+        ok_keys={"edited_at"},
+    ),
+    Case(
+        "comment delete",
+        "DELETE",
+        lambda w: f"community/comments/{w.comment.pk}",
+        only("owner", 200),
+        ok_keys={"deleted"},
+    ),
+    Case(
+        "comment like",
+        "POST",
+        lambda w: f"community/comments/{w.comment.pk}/like",
+        {**everyone(200), "owner": 422},
+        ok_keys={"liked"},
+    ),
+    # --- Messages: the conversation is Alice's and Bob's --------------------------------
+    Case(
+        "message send",
+        "POST",
+        lambda w: "messages/send",
+        everyone(201),
+        body=lambda w, p: {
+            "recipient_id": w.id_of("member" if p == "owner" else "owner"),
+            "body": f"Hello from {p}",
+        },
+        ok_keys={"id", "conversation_id"},
+    ),
+    Case("conversation list", "GET", lambda w: "messages/conversations", everyone(200)),
+    Case(
+        "conversation read",
+        "GET",
+        lambda w: f"messages/conversations/{w.conversation.pk}",
+        room_people(200),
+        ok_keys={"messages"},
+    ),
+    Case(
+        "conversation mark read",
+        "POST",
+        lambda w: f"messages/conversations/{w.conversation.pk}/read",
+        room_people(200),
+        body=lambda w, p: {},
+        ok_keys={"read_up_to"},
+    ),
+    Case("unread count", "GET", lambda w: "messages/unread-count", everyone(200)),
 ]
 
 
@@ -241,7 +340,19 @@ def world(alice, bob, charlie, moderator) -> World:
     room = room_services.room_create(owner=alice, name="Alice's study", is_public=False)
     bob_participant = room_services.room_join(room=room, user=bob, token=room.invite_token)
     people = {"owner": alice, "member": bob, "outsider": charlie, "moderator": moderator}
-    return World(people=people, room=room, bob_participant=bob_participant)
+    post = community_services.post_create(
+        author=alice, category=Category.objects.get(slug="general"), title="Plans", body="b"
+    )
+    comment = community_services.comment_create(post=post, author=alice, body="First")
+    message = messaging_services.message_send(sender=alice, recipient=bob, body="Hi Bob")
+    return World(
+        people=people,
+        room=room,
+        bob_participant=bob_participant,
+        post=post,
+        comment=comment,
+        conversation=message.conversation,
+    )
 
 
 def test_the_matrix_covers_every_operation_of_the_schema():
@@ -255,11 +366,17 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         people={"owner": SimpleNamespace(pk=9001)},
         room=SimpleNamespace(pk=9002),
         bob_participant=SimpleNamespace(pk=9003),
+        post=SimpleNamespace(pk=9004),
+        comment=SimpleNamespace(pk=9005),
+        conversation=SimpleNamespace(pk=9006),
     )
     names = {
         "9001": "{user_id}",
         "9002": "{room_id}",
         "9003": "{participant_id}",
+        "9004": "{post_id}",
+        "9005": "{comment_id}",
+        "9006": "{conversation_id}",
         "category/sessions": "category/{category}",
     }
     covered = []

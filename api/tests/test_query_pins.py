@@ -92,3 +92,44 @@ def test_timer_state(api_as, bob, room, django_assert_num_queries):
     with django_assert_num_queries(2):  # token, the room with my membership and its timer
         response = client.call("GET", f"timer/{room.pk}")
     assert response.json()["status"] == "idle"
+
+
+@pytest.mark.parametrize("posts", [2, 30])
+def test_post_list(api_as, bob, django_assert_num_queries, posts):
+    from community.models import Category, Post
+
+    general = Category.objects.get(slug="general")
+    Post.objects.bulk_create(
+        Post(author=UserFactory(), category=general, title=f"P{n}", body="b", body_html="b")
+        for n in range(posts)
+    )
+    client = api_as(bob)
+    with django_assert_num_queries(2):  # the token with its user; the page of posts
+        assert len(client.call("GET", "community/posts?limit=50").json()) == posts
+
+
+@pytest.mark.parametrize("comments", [2, 60])
+def test_comment_tree(api_as, alice, bob, django_assert_num_queries, comments):
+    from community import services
+    from community.models import Category, Comment
+
+    post = services.post_create(
+        author=alice, category=Category.objects.get(slug="general"), title="T", body="b"
+    )
+    Comment.objects.bulk_create(
+        Comment(post=post, author=alice, body="c", body_html="<p>c</p>") for _ in range(comments)
+    )
+    client = api_as(bob)
+    with django_assert_num_queries(3):  # the token; the post; its comments
+        assert len(client.call("GET", f"community/posts/{post.pk}/comments").json()) == comments
+
+
+@pytest.mark.parametrize("conversations", [2, 30])
+def test_conversation_list(api_as, bob, django_assert_num_queries, conversations):
+    from messaging.services import message_send
+
+    for sender in UserFactory.create_batch(conversations):
+        message_send(sender=sender, recipient=bob, body="hello")
+    client = api_as(bob)
+    with django_assert_num_queries(3):  # the token; the page's ids; its rows and counts
+        assert len(client.call("GET", "messages/conversations?limit=50").json()) == conversations
