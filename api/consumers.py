@@ -57,6 +57,7 @@ def frame(kind: str, **fields) -> str:
 class ApiRoomConsumer(RoomConsumer):
     api_token: ApiToken | None = None
     subprotocol: str | None = None
+    catch_up = ""  # a resync is the snapshot alone (the page's chat marker is HTML)
 
     async def connect(self) -> None:
         secret, self.subprotocol = token_secret(self.scope)
@@ -103,6 +104,12 @@ class ApiRoomConsumer(RoomConsumer):
 
     async def room_closed(self, event: dict) -> None:
         await self.send(text_data=frame("room.closed", data=event["data"]))
+
+    async def chat_posted(self, event: dict) -> None:
+        await self.send(text_data=frame("chat.posted", data=event["data"]))
+
+    async def chat_state(self, event: dict) -> None:
+        await self.send(text_data=frame("chat.state", data=event.get("data") or {}))
 
     async def _snapshot(self, timer: Timer) -> str:
         """The whole state on connect and after an outage: the timer as of now and the

@@ -42,6 +42,7 @@ CHAT_CATCH_UP = '<div id="catch-up-room" hx-swap-oob="true" data-catch-up="room"
 
 class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
     room_id: int | None = None
+    catch_up = CHAT_CATCH_UP  # sent after a resync: the chat asks for what it missed
     counted = False  # this socket is in the presence count
 
     async def connect(self) -> None:
@@ -126,7 +127,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         snapshots.bump(self.room_id)  # pushes may have been missed here too
-        await self.send(text_data=await self._snapshot(membership.room.timer) + CHAT_CATCH_UP)
+        await self.send(text_data=await self._snapshot(membership.room.timer) + self.catch_up)
 
     # --- group events: forwarded as rendered once for the whole room -----------------
 

@@ -229,3 +229,18 @@ async def test_closing_the_room_is_pushed_and_a_long_intention_is_refused(room, 
         assert closed["data"] == {"room_id": room.pk}
     finally:
         await socket.disconnect()
+
+
+async def test_a_chat_frame_comes_back_as_json_to_every_json_socket(room, alice, bob):
+    bobs, alices = _socket(room, await _issue(bob)), _socket(room, await _issue(alice))
+    try:
+        assert (await bobs.connect())[0] and (await alices.connect())[0]
+        await _next(bobs, "snapshot")
+        await _next(alices, "snapshot")
+        await bobs.send_to(text_data=json.dumps({"chat": "Anyone <b>here</b>?"}))
+        pushed = await _next(alices, "chat.posted")
+        assert pushed["data"]["sender"] == "bob"
+        assert pushed["data"]["body"] == "Anyone <b>here</b>?"  # JSON carries text, not HTML
+    finally:
+        await bobs.disconnect()
+        await alices.disconnect()
