@@ -38,15 +38,22 @@ def post_list(
     unread = ["body_html", "search_vector"]
     if not (search and connection.vendor == "sqlite"):
         unread.append("body")
-    posts = visible_posts(user).select_related("author", "category").defer(*unread)
+    posts = visible_posts(user)
     if category is not None:
         posts = posts.filter(category=category)
-    if user.is_authenticated:
-        posts = posts.annotate(
-            author_blocked=Exists(Block.objects.filter(blocker=user, blocked=OuterRef("author")))
-        )
     if search:
-        return _search(posts, search)
+        posts = _search(posts, search)
+
+    def shown(rows: QuerySet[Post]) -> QuerySet[Post]:
+        rows = rows.select_related("author", "category").defer(*unread)
+        if user.is_authenticated:
+            blocked = Block.objects.filter(blocker=user, blocked=OuterRef("author"))
+            rows = rows.annotate(author_blocked=Exists(blocked))
+        return rows
+
+    if search:
+        return shown(posts)
+    posts = shown(posts)
     if sort == "active":
         return posts.order_by("-last_activity_at", "-pk")
     if sort == "top":
@@ -72,8 +79,10 @@ def _search(posts: QuerySet[Post], search: str) -> QuerySet[Post]:
             .order_by("-created_at", "-pk")
             .values("pk")[:SEARCH_CANDIDATES]
         )
+        # The candidates already passed the visibility rule; repeating it here made the
+        # planner scan every post to join them (160 ms), not fetch 1,000 by id.
         return (
-            posts.filter(pk__in=newest)
+            Post.objects.filter(pk__in=newest)
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
                 headline=SearchHeadline(
