@@ -41,7 +41,7 @@ def shared_env():
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         if os.environ.get("FOCUSMATE_REQUIRE_E2E"):
             pytest.fail(NEEDS)
-        pytest.skip(NEEDS)
+        pytest.skip(reason=NEEDS)
     prefix = f"mp{os.getpid()}{int(time.time())}"
     return {"CHANNEL_LAYER_PREFIX": prefix, "TIMER_SYNC_SECONDS": "1"}
 
