@@ -162,6 +162,17 @@ def post_for_viewer(*, post_id: int, user: User) -> Post | None:
     return posts.first()
 
 
+def comment_for_viewer(*, comment_id: int, user: User) -> Comment | None:
+    """The comment, with its post and author, if this reader may see both (one query)."""
+    moderator = is_moderator(user)
+    return (
+        Comment.objects.visible_to(user, moderator=moderator)
+        .filter(pk=comment_id, post__in=Post.objects.visible_to(user, moderator=moderator))
+        .select_related("post", "author")
+        .first()
+    )
+
+
 @dataclass
 class Node:
     comment: Comment

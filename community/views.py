@@ -44,12 +44,9 @@ def _post(request: HttpRequest, post_id: int) -> Post:
 
 
 def _comment(request: HttpRequest, comment_id: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.visible_to(request.user, moderator=is_moderator(request.user))
-        .select_related("post", "author")
-        .filter(post__in=queries.visible_posts(request.user)),
-        pk=comment_id,
-    )
+    comment = queries.comment_for_viewer(comment_id=comment_id, user=request.user)
+    if comment is None:
+        raise Http404("No such comment.")
     return comment
 
 

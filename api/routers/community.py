@@ -18,7 +18,6 @@ from pydantic import Field
 from api.schemas import ERRORS, MAX_ID, Out, PathId, Text
 from community import queries, services
 from community.models import COMMENT_BODY_MAX, POST_BODY_MAX, TITLE_MAX, Category, Comment, Post
-from moderation.services import is_moderator
 
 router = Router(tags=["Community"])
 
@@ -118,12 +117,7 @@ def _post(request: HttpRequest, post_id: int) -> Post:
 
 
 def _comment(request: HttpRequest, comment_id: int) -> Comment:
-    comment = (
-        Comment.objects.visible_to(request.user, moderator=is_moderator(request.user))
-        .filter(pk=comment_id, post__in=queries.visible_posts(request.user))
-        .select_related("author", "post")
-        .first()
-    )
+    comment = queries.comment_for_viewer(comment_id=comment_id, user=request.user)
     if comment is None:
         raise Http404("No such comment.")
     return comment
