@@ -9,10 +9,12 @@ the buttons is decided by the page around it and enforced by the services.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Protocol
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from timers import engine
@@ -39,6 +41,13 @@ def format_clock(seconds: int) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+@functools.lru_cache(maxsize=10_000)
+def timer_url(room_id: int) -> str:
+    """The room's timer URL, reversed once per room and process: the partial names it
+    three times, and a scheduler pass renders it for every room it advanced."""
+    return reverse("rooms:timer", args=[room_id])
+
+
 def timer_context(timer: TimerLike, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     settings = timer.settings
@@ -47,6 +56,7 @@ def timer_context(timer: TimerLike, *, now: datetime | None = None) -> dict:
     duration = settings.duration(state.phase)
     return {
         "room_id": timer.room_id,
+        "timer_url": timer_url(timer.room_id),
         "version": timer.version,
         "settings": settings,
         "state": state,
