@@ -17,18 +17,13 @@ import json
 import logging
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from api.models import ApiToken
 from api.queries import token_for_secret
 from api.services import token_group
-from focusmate.lib.frames import FrameError, parse_frame
-from focusmate.lib.http import error_message
 from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, parallel_db
 from rooms.consumers import RoomConsumer
-from rooms.forms import RoomFrameForm
 from rooms.queries import people_in_room
 from rooms.rendering import person_data
 from timers.models import Timer
@@ -78,21 +73,10 @@ class ApiRoomConsumer(RoomConsumer):
         self.access_groups = [*self.access_groups, group]
         await self.channel_layer.group_add(group, self.channel_name)
 
-    async def receive(self, text_data=None, bytes_data=None) -> None:
-        """The page's frames: {"action": "start"} (start, pause, resume, skip, reset) or
-        {"intention": "…"}. A refused one gets {"type": "error", "detail": …}."""
-        if self.revoked or self.room_id is None:
-            return
-        try:
-            fields = parse_frame(text_data, RoomFrameForm)
-            await database_sync_to_async(self._act)(fields)
-        except FrameError as error:
-            await self.send(text_data=frame("error", detail=str(error)))
-        except (ValidationError, PermissionDenied) as error:
-            await self.send(text_data=frame("error", detail=error_message(error)))
-        except Exception:
-            logger.exception("api socket frame failed room=%s", self.room_id)
-            await self.send(text_data=frame("error", detail="Something went wrong."))
+    @staticmethod
+    def refusal(text: str) -> str:
+        """A refused frame (the page's consumer decides which): `{"type": "error", ...}`."""
+        return frame("error", detail=text)
 
     # --- group events: their JSON twin ------------------------------------------------
 

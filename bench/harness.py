@@ -41,6 +41,7 @@ from django.utils.crypto import get_random_string  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from rooms.models import Participant, Room  # noqa: E402
+from stats.models import SessionHistory  # noqa: E402
 from timers.models import Timer  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -110,6 +111,13 @@ def create_fixture(clients: int) -> Fixture:
         user_ids=[user.pk for user in users],
         session_keys=[session.session_key for session in sessions],
     )
+
+
+def delete_rooms(room_ids: list[int], user_ids: list[int]) -> None:
+    """Deletes throw-away rooms with their history, and the throw-away people."""
+    SessionHistory.objects.filter(room_id__in=room_ids).delete()
+    Room.objects.filter(pk__in=room_ids).delete()
+    User.objects.filter(pk__in=user_ids).delete()
 
 
 def delete_fixture(fixture: Fixture) -> None:

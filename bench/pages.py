@@ -22,9 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from django.conf import settings
 from django.db import connection
-from harness import Server, check_migrated, free_port, users_with_sessions
+from harness import Server, check_migrated, delete_rooms, free_port, users_with_sessions
 
-from accounts.models import User
 from rooms.models import Participant, Room
 from timers.models import Timer
 
@@ -93,8 +92,7 @@ def main() -> None:
         print("```")
     finally:
         server.stop()
-        Room.objects.filter(pk__in=room_ids).delete()
-        User.objects.filter(pk__in=user_ids).delete()
+        delete_rooms(room_ids, user_ids)
 
 
 if __name__ == "__main__":

@@ -34,12 +34,12 @@ from harness import (
     HOST,
     Server,
     check_migrated,
+    delete_rooms,
     free_port,
     raise_open_file_limit,
     users_with_sessions,
 )
 
-from accounts.models import User
 from rooms.models import Participant, Room
 from stats.models import SessionHistory
 from timers.models import Timer
@@ -204,9 +204,7 @@ def main() -> None:
         raise
     finally:
         server.stop()
-        SessionHistory.objects.filter(room_id__in=room_ids).delete()
-        Room.objects.filter(pk__in=room_ids).delete()
-        User.objects.filter(pk__in=user_ids).delete()
+        delete_rooms(room_ids, user_ids)
     print("```")
     print("\n".join(lines))
     print("```")

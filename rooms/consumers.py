@@ -90,12 +90,17 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             fields = parse_frame(text_data, RoomFrameForm)
             await database_sync_to_async(self._act)(fields)
         except FrameError as error:
-            await self.send(text_data=error_toast(str(error)))
+            await self.send(text_data=self.refusal(str(error)))
         except (ValidationError, PermissionDenied) as error:
-            await self.send(text_data=error_toast(error_message(error)))
+            await self.send(text_data=self.refusal(error_message(error)))
         except Exception:
-            logger.exception("room socket frame failed room=%s", self.room_id)
-            await self.send(text_data=error_toast("Something went wrong. Please try again."))
+            logger.exception("%s frame failed room=%s", type(self).__name__, self.room_id)
+            await self.send(text_data=self.refusal("Something went wrong. Please try again."))
+
+    @staticmethod
+    def refusal(text: str) -> str:
+        """What a refused frame gets back: the page shows it as a toast."""
+        return error_toast(text)
 
     def _act(self, fields: dict) -> None:
         user = active_user(self.scope["user"].pk)
