@@ -15,16 +15,16 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focusmate.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from api.routing import websocket_urlpatterns as api_websocket_urlpatterns  # noqa: E402
+from focusmate.lib.sockets import session_auth_stack  # noqa: E402
 from focusmate.routing import websocket_urlpatterns  # noqa: E402
 
 site_sockets = OriginValidator(
-    AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+    session_auth_stack(URLRouter(websocket_urlpatterns)),
     settings.WEBSOCKET_ALLOWED_ORIGINS,
 )
 # The API's socket authenticates with a token, never a cookie: no origin check, no session.

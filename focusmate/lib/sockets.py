@@ -15,9 +15,14 @@ import functools
 import hashlib
 import logging
 import weakref
+from types import SimpleNamespace
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from channels.middleware import BaseMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.contrib import auth
 from django.utils.html import escape
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -35,6 +40,34 @@ CLOSE_FORBIDDEN = 4403
 # one thread. A crowd connecting at once otherwise waits on every query's round trip
 # in turn (a quarter of a storm's server time went to waiting on PostgreSQL).
 parallel_db = functools.partial(database_sync_to_async, thread_sensitive=False)
+
+
+def _session_user(session):
+    """The session's user as Django's own `auth.get_user` decides it (backend, active
+    user, session hash with the fallbacks), or AnonymousUser."""
+    return auth.get_user(SimpleNamespace(session=session))
+
+
+class SessionAuthMiddleware(BaseMiddleware):
+    """Channels' AuthMiddleware, with the session and user read on `parallel_db`.
+
+    Channels reads them on the process's one sync thread: a crowd connecting at once
+    queued its 1000 reads (a health check, the session, the user: three round trips
+    each) on that thread, one after another.
+    """
+
+    async def __call__(self, scope, receive, send):
+        if "session" not in scope:
+            raise ValueError("SessionAuthMiddleware needs channels' SessionMiddleware above it.")
+        scope = dict(scope)
+        if "user" not in scope:
+            scope["user"] = await parallel_db(_session_user)(scope["session"])
+        return await super().__call__(scope, receive, send)
+
+
+def session_auth_stack(inner):
+    """Channels' AuthMiddlewareStack with SessionAuthMiddleware."""
+    return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(inner)))
 
 
 def access_group(user_id: int) -> str:
@@ -69,6 +102,21 @@ class AccessControlled:
 
     access_groups: list[str] = []
     revoked = False
+
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` before every event.
+
+        Channels (4.2+) sends that call to the process's one sync thread before each
+        handler, so a push to 1000 sockets queued 1000 calls on that thread, and each
+        connect one more (a tenth of a connect storm's server time, py-spy). It guards
+        ORM use that bypasses `database_sync_to_async`; these consumers reach the
+        database only through `database_sync_to_async` and `parallel_db`, which close
+        old connections around each call themselves (focusmate/tests/test_sockets.py).
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def resync(self) -> None:
         """Sends the page what it may have missed (a subclass's snapshot)."""
