@@ -95,7 +95,7 @@ class ApiRoomConsumer(RoomConsumer):
     async def chat_state(self, event: dict) -> None:
         await self.send(text_data=frame("chat.state", data=event.get("data") or {}))
 
-    async def _snapshot(self, timer: Timer) -> str:
+    async def _snapshot(self, timer: Timer, joined_at: float) -> str:
         """The whole state on connect and after an outage: the timer as of now and the
         people the page lists."""
         return await parallel_db(self._snapshot_now)(timer)

@@ -59,10 +59,11 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         self.group = room_group(room_id)
         await self.join_access_groups(user)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        joined_at = snapshots.joined()
         await self.accept()
         self.counted = True
-        await presence.arrive(self, room_id=room_id, user_id=user.pk)
-        await self.send(text_data=await self._snapshot(membership.room.timer))
+        presence.arrive(self, room_id=room_id, user_id=user.pk)
+        await self.send(text_data=await self._snapshot(membership.room.timer, joined_at))
 
     async def disconnect(self, code: int) -> None:
         if self.room_id is None:
@@ -75,7 +76,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         if not self.counted:
             return
         self.counted = False
-        await presence.depart(self, room_id=self.room_id, user_id=self.scope["user"].pk)
+        presence.depart(self, room_id=self.room_id, user_id=self.scope["user"].pk)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         """Frames from the htmx ws extension: {"action": "start"}, {"intention": "…"} or
@@ -132,7 +133,8 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         snapshots.bump(self.room_id)  # pushes may have been missed here too
-        await self.send(text_data=await self._snapshot(membership.room.timer) + self.catch_up)
+        snapshot = await self._snapshot(membership.room.timer, snapshots.joined())
+        await self.send(text_data=snapshot + self.catch_up)
 
     # --- group events: forwarded as rendered once for the whole room -----------------
 
@@ -161,20 +163,25 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         await self.channel_layer.group_discard(self.group, self.channel_name)
         await self.close(code=CLOSE_FORBIDDEN)
 
-    async def _snapshot(self, timer: Timer) -> str:
-        """The full state, so a (re)connecting browser never shows something stale.
+    async def _snapshot(self, timer: Timer, joined_at: float) -> str:
+        """The full state, so a (re)connecting browser never shows something stale;
+        `joined_at` is when this socket joined the room's group (rooms.snapshots).
 
-        The timer (read with the membership) is rendered for this socket, as of now; the
-        people list is the room's current rendering in this process (rooms.snapshots).
+        The timer (read with the membership) is rendered for this socket, as of now, on
+        the loop (a template, no query: a thread hop for it cost more than the rendering);
+        the people list is the room's current rendering in this process (rooms.snapshots).
         """
-        timer_html = await parallel_db(self._render_timer)(timer)
+        _, due = timer.state_at(timezone.now())
+        if due:  # a phase ended and nobody has recorded it yet
+            timer_html = await parallel_db(self._advanced_timer_html)()
+        else:
+            timer_html = render_timer(timer, oob=True)
         people = await snapshots.people_html(
-            self.room_id, lambda: parallel_db(render_participants)(timer.room, oob=True)
+            self.room_id,
+            lambda: parallel_db(render_participants)(timer.room, oob=True),
+            joined_at=joined_at,
         )
         return timer_html + people
 
-    def _render_timer(self, timer: Timer) -> str:
-        _, due = timer.state_at(timezone.now())
-        if due:  # a phase ended and nobody has recorded it yet
-            timer = timer_advance(room_id=self.room_id)
-        return render_timer(timer, oob=True)
+    def _advanced_timer_html(self) -> str:
+        return render_timer(timer_advance(room_id=self.room_id), oob=True)

@@ -2,13 +2,14 @@
 
 Each process keeps the room sockets it serves (weakly: a consumer that died without
 `disconnect()` drops out once collected) and writes `Presence` rows through the
-services: on a first socket of a person in a room, on their last close, and every
+services: after a first socket of a person in a room or their last close, and every
 PRESENCE_HEARTBEAT_SECONDS from what it really holds. The heartbeat also sweeps rows
 that no process confirmed (a process that died), which announces who went offline.
 
 Flips are coalesced: when a room fills up (a class starting together), every arrival
-would otherwise be pushed to everyone already there. A per-room task waits
-PRESENCE_COALESCE_SECONDS, then renders the changed people once for the whole room.
+would otherwise be written on its own and pushed to everyone already there. A per-room
+task waits PRESENCE_COALESCE_SECONDS, then writes the changed people's rows together
+and renders them once for the whole room: a socket's connect waits for neither.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from focusmate.lib.broadcast import message, room_group
-from focusmate.lib.sockets import parallel_db
 from rooms import services
 from rooms.models import Room
 from rooms.rendering import Rendered, render_people_changes
@@ -53,7 +53,7 @@ def holding() -> set[tuple[int, int]]:
     return set(_held)
 
 
-async def arrive(consumer, *, room_id: int, user_id: int) -> None:
+def arrive(consumer, *, room_id: int, user_id: int) -> None:
     """A socket of the user opened in the room (call once it is accepted)."""
     key = (room_id, user_id)
     consumers = _held.setdefault(key, weakref.WeakSet())
@@ -61,13 +61,10 @@ async def arrive(consumer, *, room_id: int, user_id: int) -> None:
     consumers.add(consumer)
     _ensure_heartbeat()
     if first_here:
-        await parallel_db(services.presence_arrive)(
-            process=PROCESS_ID, room_id=room_id, user_id=user_id
-        )
-        await changed(room_id=room_id, user_id=user_id)
+        changed(room_id=room_id, user_id=user_id)
 
 
-async def depart(consumer, *, room_id: int, user_id: int) -> None:
+def depart(consumer, *, room_id: int, user_id: int) -> None:
     key = (room_id, user_id)
     consumers = _held.get(key)
     if consumers is None:
@@ -76,42 +73,55 @@ async def depart(consumer, *, room_id: int, user_id: int) -> None:
     if consumers:
         return
     _held.pop(key, None)
-    if await database_sync_to_async(services.presence_depart)(
-        process=PROCESS_ID, room_id=room_id, user_id=user_id
-    ):
-        await changed(room_id=room_id, user_id=user_id)
+    changed(room_id=room_id, user_id=user_id)
 
 
-async def changed(*, room_id: int, user_id: int) -> None:
+def changed(*, room_id: int, user_id: int) -> None:
+    """The user's first socket in the room opened here, or their last closed: written
+    and pushed with the others of the next PRESENCE_COALESCE_SECONDS."""
     key = (id(asyncio.get_running_loop()), room_id)
     _pending.setdefault(key, set()).add(user_id)
     if key not in _flushing:
         _flushing[key] = asyncio.create_task(_flush_later(key, room_id))
 
 
+async def written() -> None:
+    """Waits until the changes this loop made so far are written and pushed."""
+    loop_id = id(asyncio.get_running_loop())
+    while tasks := [task for (loop, _), task in _flushing.items() if loop == loop_id]:
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 @database_sync_to_async
-def _render(room_id: int, user_ids: set[int]) -> Rendered | None:
+def _write_and_render(room_id: int, here: set[int], gone: set[int]) -> Rendered | None:
+    services.presence_write(process=PROCESS_ID, room_id=room_id, here=here, gone=gone)
     room = Room.objects.filter(pk=room_id).first()
-    return render_people_changes(room, user_ids=user_ids) if room else None
+    return render_people_changes(room, user_ids=here | gone) if room else None
 
 
 async def _flush_later(key: tuple[int, int], room_id: int) -> None:
+    """Writes and pushes the room's changed people, a round at a time: changes made while
+    a round is written wait for the next, so rounds never overtake each other."""
     try:
-        await asyncio.sleep(settings.PRESENCE_COALESCE_SECONDS)
+        while key in _pending:
+            await asyncio.sleep(settings.PRESENCE_COALESCE_SECONDS)
+            user_ids = _pending.pop(key, set())
+            # Who is here is decided now, on the loop: the thread only writes it.
+            here = {user_id for user_id in user_ids if _held.get((room_id, user_id))}
+            try:
+                rendered = await _write_and_render(room_id, here, user_ids - here)
+                if rendered:
+                    await get_channel_layer().group_send(
+                        room_group(room_id),
+                        message("people.changed", html=rendered.html, data=rendered.data),
+                    )
+            except Exception:
+                # Redis or the database is down: the heartbeat writes presence again from
+                # what this process holds, and the pages get people again when it returns
+                # (the layer watcher's resync, or the next arrival), so log and move on.
+                logger.warning("people push for room %s failed", room_id, exc_info=True)
     finally:
         _flushing.pop(key, None)
-        user_ids = _pending.pop(key, set())
-    try:
-        rendered = await _render(room_id, user_ids)
-        if rendered:
-            await get_channel_layer().group_send(
-                room_group(room_id),
-                message("people.changed", html=rendered.html, data=rendered.data),
-            )
-    except Exception:
-        # Redis or the database is down: the pages get people again when it returns
-        # (the layer watcher's resync, or the next arrival), so log and move on.
-        logger.warning("people push for room %s failed", room_id, exc_info=True)
 
 
 def _beat() -> None:

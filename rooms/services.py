@@ -8,6 +8,7 @@ created, commanded and stopped through the timer services.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -179,26 +180,33 @@ def _online_anywhere(room_id: int, user_id: int) -> bool:
     return Presence.objects.fresh().filter(room_id=room_id, user_id=user_id).exists()
 
 
-def presence_arrive(*, process: str, room_id: int, user_id: int) -> None:
-    """This process has its first socket of the user in the room (one upsert).
+def presence_write(
+    *, process: str, room_id: int, here: Iterable[int] = (), gone: Iterable[int] = ()
+) -> None:
+    """This process's sockets of these people in the room, as they are now: `here` have
+    one open (an upsert), `gone` closed their last (a delete). Two statements at most.
 
-    The socket layer announces it (coalesced) without asking whether another process
-    already had them online: the push renders the person as they are, so an extra one
-    costs a few bytes, while asking would cost every connect of a crowd a query.
+    The socket layer writes the people who changed since its last push together, just
+    before the push that announces them (rooms.presence), so a crowd arriving costs one
+    statement, not one per socket. It announces them without asking whether another
+    process also has them online: the push renders each person as they are, so an extra
+    one costs a few bytes, while asking would cost a query.
     """
-    Presence.objects.bulk_create(
-        [Presence(process=process, room_id=room_id, user_id=user_id, seen_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["process", "room", "user"],
-        update_fields=["seen_at"],
-    )
-
-
-def presence_depart(*, process: str, room_id: int, user_id: int) -> bool:
-    """This process closed its last socket of the user in the room; True if they are now
-    offline everywhere."""
-    Presence.objects.filter(process=process, room_id=room_id, user_id=user_id).delete()
-    return not _online_anywhere(room_id, user_id)
+    now = timezone.now()
+    here, gone = set(here), set(gone)
+    if gone:
+        Presence.objects.filter(process=process, room_id=room_id, user_id__in=gone).delete()
+    if here:
+        Presence.objects.bulk_create(
+            [
+                Presence(process=process, room_id=room_id, user_id=user_id, seen_at=now)
+                for user_id in sorted(here)
+            ],
+            update_conflicts=True,
+            unique_fields=["process", "room", "user"],
+            update_fields=["seen_at"],
+            batch_size=500,
+        )
 
 
 def presence_heartbeat(*, process: str, holding: set[tuple[int, int]]) -> None:

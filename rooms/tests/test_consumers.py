@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from focusmate.asgi import application
+from rooms import presence
 from rooms import services as room_services
 from rooms.models import Participant
 
@@ -111,10 +112,14 @@ async def test_a_member_gets_a_snapshot_on_connect_and_is_online(room, bob, cook
     assert connected
     assert _status(snapshot) == "idle"
     assert 'id="participants"' in snapshot
+    # Presence is written with the push that announces it (PRESENCE_COALESCE_SECONDS).
+    pushed = await communicator.receive_from(timeout=3)
+    assert f'id="person-{bob.pk}" class="person is-online"' in pushed
     participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
     assert await database_sync_to_async(lambda: participant.is_online)()
 
     await communicator.disconnect()
+    await presence.written()
     participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
     assert not await database_sync_to_async(lambda: participant.is_online)()
 
@@ -195,3 +200,37 @@ async def test_arrivals_are_pushed_together_as_the_people_who_changed(
     assert frame.count('class="person is-online"') == 2
     assert 'id="people-count"' in frame
     assert quiet_after
+
+
+async def test_a_crowd_s_presence_is_written_together_after_their_snapshots(
+    room, alice, bob, charlie, cookies, settings, monkeypatch
+):
+    """A connect writes nothing: the arrivals of one PRESENCE_COALESCE_SECONDS are
+    written in one call, just before the push that announces them."""
+    settings.PRESENCE_COALESCE_SECONDS = 0.5
+    await database_sync_to_async(room_services.room_join)(room=room, user=charlie)
+    writes = []
+    real_write = room_services.presence_write
+
+    def recording(**kwargs):
+        writes.append(kwargs)
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(room_services, "presence_write", recording)
+    sockets = [_communicator(room, cookies[name]) for name in ("alice", "bob", "charlie")]
+    try:
+        for communicator in sockets:
+            assert (await communicator.connect())[0]
+            await _receive_timer(communicator)
+        assert writes == []
+        pushed = await sockets[0].receive_from(timeout=3)
+    finally:
+        for communicator in sockets:
+            await communicator.disconnect()
+        await presence.written()
+
+    assert [set(write["here"]) for write in writes[:1]] == [{alice.pk, bob.pk, charlie.pk}]
+    assert pushed.count('class="person is-online"') == 3
+    assert [set(write["gone"]) for write in writes[1:]] == [{alice.pk, bob.pk, charlie.pk}]
+    participants = await database_sync_to_async(list)(Participant.objects.filter(room=room))
+    assert not any([await database_sync_to_async(lambda p=p: p.is_online)() for p in participants])

@@ -159,22 +159,38 @@ def _online(room, user) -> bool:
 
 
 def test_presence_counts_each_process_once_and_flips_only_at_the_edges(room, bob):
-    services.presence_arrive(process="a", room_id=room.pk, user_id=bob.pk)
-    services.presence_arrive(process="a", room_id=room.pk, user_id=bob.pk)  # idempotent
-    services.presence_arrive(process="b", room_id=room.pk, user_id=bob.pk)
+    services.presence_write(process="a", room_id=room.pk, here={bob.pk})
+    services.presence_write(process="a", room_id=room.pk, here={bob.pk})  # idempotent
+    services.presence_write(process="b", room_id=room.pk, here={bob.pk})
     assert Presence.objects.count() == 2
-    assert services.presence_depart(process="a", room_id=room.pk, user_id=bob.pk) is False
+    services.presence_write(process="a", room_id=room.pk, gone={bob.pk})
     assert _online(room, bob)
-    assert services.presence_depart(process="b", room_id=room.pk, user_id=bob.pk) is True
+    services.presence_write(process="b", room_id=room.pk, gone={bob.pk})
     assert not _online(room, bob)
+
+
+def test_presence_writes_a_crowd_s_arrivals_and_departures_together(
+    room, alice, bob, charlie, django_assert_num_queries
+):
+    services.room_join(room=room, user=charlie)
+    services.presence_write(process="a", room_id=room.pk, here={alice.pk, bob.pk})
+
+    # one delete for who left, one upsert for everyone here, however many they are
+    with django_assert_num_queries(2):
+        services.presence_write(
+            process="a", room_id=room.pk, here={bob.pk, charlie.pk}, gone={alice.pk}
+        )
+
+    assert set(Presence.objects.values_list("user_id", flat=True)) == {bob.pk, charlie.pk}
+    assert not _online(room, alice) and _online(room, bob) and _online(room, charlie)
 
 
 def test_a_dead_process_s_people_expire_and_the_sweep_announces_them(
     room, bob, alice, time_machine, published, django_capture_on_commit_callbacks
 ):
     time_machine.move_to(T0, tick=False)
-    services.presence_arrive(process="dead", room_id=room.pk, user_id=bob.pk)
-    services.presence_arrive(process="alive", room_id=room.pk, user_id=alice.pk)
+    services.presence_write(process="dead", room_id=room.pk, here={bob.pk})
+    services.presence_write(process="alive", room_id=room.pk, here={alice.pk})
     time_machine.move_to(T0 + timedelta(seconds=15), tick=False)
     services.presence_heartbeat(process="alive", holding={(room.pk, alice.pk)})
     assert _online(room, bob)  # not expired yet
@@ -191,7 +207,7 @@ def test_a_dead_process_s_people_expire_and_the_sweep_announces_them(
 
 def test_the_heartbeat_rewrites_a_process_s_rows_from_what_it_holds(room, bob, alice):
     """A socket whose handler died without disconnect() is no longer held: it goes."""
-    services.presence_arrive(process="p", room_id=room.pk, user_id=bob.pk)
+    services.presence_write(process="p", room_id=room.pk, here={bob.pk})
 
     services.presence_heartbeat(process="p", holding={(room.pk, alice.pk)})
 

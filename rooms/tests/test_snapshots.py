@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -53,3 +55,68 @@ async def test_a_socket_connecting_after_a_change_sees_it_in_its_snapshot(room, 
         await second.disconnect()
 
     assert "Chapter 4 outline" in snapshot
+
+
+async def test_a_rendering_started_after_a_socket_joined_serves_it_across_a_change():
+    """Pushes arriving while the list renders (a crowd's own arrivals) cannot make a
+    socket that joined before it started render it again."""
+    room_id = 987656
+    joined_at = snapshots.joined()
+    renders = []
+
+    async def render():
+        renders.append(1)
+        snapshots.bump(room_id)  # a push reached the process meanwhile
+        return f"<list {len(renders)}>"
+
+    html = await asyncio.wait_for(
+        snapshots.people_html(room_id, render, joined_at=joined_at), timeout=5
+    )
+
+    assert html == "<list 1>"
+    assert renders == [1]
+    assert snapshots.kept(room_id) is None  # not kept for sockets joining later
+
+
+async def test_a_socket_waiting_on_an_older_rendering_gets_a_new_one_after_a_change():
+    room_id = 987657
+    release = asyncio.Event()
+    renders = []
+
+    async def render():
+        renders.append(1)
+        if len(renders) == 1:
+            await release.wait()
+        return f"<list {len(renders)}>"
+
+    first = asyncio.create_task(
+        snapshots.people_html(room_id, render, joined_at=snapshots.joined())
+    )
+    await asyncio.sleep(0)  # the first rendering is under way
+    later_joined_at = snapshots.joined()
+    second = asyncio.create_task(snapshots.people_html(room_id, render, joined_at=later_joined_at))
+    await asyncio.sleep(0)
+    snapshots.bump(room_id)  # a push the second socket may have missed
+    release.set()
+
+    assert await first == "<list 1>"
+    assert await second == "<list 2>"
+    assert len(renders) == 2
+
+
+async def test_sockets_joining_together_share_one_rendering():
+    room_id = 987658
+    renders = []
+
+    async def render():
+        renders.append(1)
+        await asyncio.sleep(0)
+        return "<list>"
+
+    joined_at = snapshots.joined()
+    pages = await asyncio.gather(
+        *(snapshots.people_html(room_id, render, joined_at=joined_at) for _ in range(50))
+    )
+
+    assert set(pages) == {"<list>"}
+    assert renders == [1]

@@ -18,6 +18,7 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.tests.factories import UserFactory
 from focusmate.asgi import application
+from rooms import presence
 from rooms import services as room_services
 from rooms.models import Participant
 from rooms.tests.test_consumers import ORIGIN, _communicator, _receive_timer, _status
@@ -199,6 +200,7 @@ async def test_a_crash_inside_a_handler_leaves_the_socket_and_presence_right(
     await socket.send_json_to({"intention": "still here"})
     echo = await _frame_with(socket, "still here")
     await socket.disconnect()
+    await presence.written()
 
     assert "Something went wrong" in toast and "a bug" not in toast
     assert "still here" in echo
@@ -211,13 +213,12 @@ async def test_a_socket_gone_without_disconnect_drops_out_at_the_next_heartbeat(
     rewrites this process's presence from what it still holds, and Bob is offline."""
     import gc
 
-    from rooms import presence
-
     class DeadConsumer:
         pass
 
     ghost = DeadConsumer()
-    await presence.arrive(ghost, room_id=room.pk, user_id=bob.pk)
+    presence.arrive(ghost, room_id=room.pk, user_id=bob.pk)
+    await presence.written()
     participant = await database_sync_to_async(Participant.objects.get)(room=room, user=bob)
     assert await database_sync_to_async(lambda: participant.is_online)()
 

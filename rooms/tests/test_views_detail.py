@@ -165,7 +165,7 @@ def test_the_idle_timer_carries_its_state_and_the_start_button(signed_in, room, 
 def test_a_running_timer_carries_its_deadline_and_what_is_left(signed_in, room, bob, time_machine):
     timer_services.timer_command(room=room, by=bob, action="start")
     time_machine.move_to(T0 + timedelta(minutes=10), tick=False)
-    services.presence_arrive(process="test", room_id=room.pk, user_id=bob.pk)  # a socket open now
+    services.presence_write(process="test", room_id=room.pk, here={bob.pk})  # a socket open now
 
     body = signed_in(bob).get(room.get_absolute_url()).content.decode()
 
@@ -212,7 +212,7 @@ def _crowd(room: Room, count: int) -> None:
     for number, person in enumerate(UserFactory.create_batch(count - 2)):
         ParticipantFactory(room=room, user=person, intention=f"Task {number}" if number % 2 else "")
         if number % 3:
-            services.presence_arrive(process="test", room_id=room.pk, user_id=person.pk)
+            services.presence_write(process="test", room_id=room.pk, here={person.pk})
 
 
 @pytest.mark.parametrize("viewer", ["alice", "bob", "charlie"])
