@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 
 from asgiref.sync import SyncToAsync
@@ -144,7 +145,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
         else:
             endpoints = build_endpoint_description_strings(file_descriptor=fd)  # IPv4
-        Server(
+        server = Server(
             application=application,
             endpoints=endpoints,
             ready_callable=start_workers,
@@ -156,7 +157,12 @@ class Command(BaseCommand):
             websocket_max_message_size=WEBSOCKET_MAX_FRAME_BYTES,
             websocket_max_frame_size=WEBSOCKET_MAX_FRAME_BYTES,
             verbosity=int(options.get("verbosity", 1)),
-        ).run()
+        )
+        # The loop runs in a context of its own. Start-up (the system checks populating
+        # the URL resolvers) set some thirty asgiref Locals in this thread's context, and
+        # every socket and request inherited them: asgiref copies each one in and out of
+        # every sync call, which made a call cost 70 us of CPU instead of 45.
+        contextvars.Context().run(server.run)
         # Daphne has stopped the loop; turn it until the work left on it is done.
         asyncio.get_event_loop().run_until_complete(_wind_down())
         self.stdout.write("Stopped.")
