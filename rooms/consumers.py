@@ -167,15 +167,16 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         """The full state, so a (re)connecting browser never shows something stale;
         `joined_at` is when this socket joined the room's group (rooms.snapshots).
 
-        The timer (read with the membership) is rendered for this socket, as of now, on
-        the loop (a template, no query: a thread hop for it cost more than the rendering);
-        the people list is the room's current rendering in this process (rooms.snapshots).
+        The timer (read with the membership) is rendered as of now, on the loop (a
+        template, no query: a thread hop for it cost more than the rendering), or a
+        rendering of it made a moment ago is reused; the people list is the room's
+        current rendering in this process (rooms.snapshots).
         """
         _, due = timer.state_at(timezone.now())
         if due:  # a phase ended and nobody has recorded it yet
             timer_html = await parallel_db(self._advanced_timer_html)()
         else:
-            timer_html = render_timer(timer, oob=True)
+            timer_html = snapshots.timer_html(timer, lambda: render_timer(timer, oob=True))
         people = await snapshots.people_html(
             self.room_id,
             lambda: parallel_db(render_participants)(timer.room, oob=True),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from channels.db import database_sync_to_async
@@ -120,3 +121,22 @@ async def test_sockets_joining_together_share_one_rendering():
 
     assert set(pages) == {"<list>"}
     assert renders == [1]
+
+
+async def test_the_timer_rendering_is_reused_for_a_moment_while_nothing_changed(monkeypatch):
+    renders = []
+
+    def render():
+        renders.append(1)
+        return f"<timer {len(renders)}>"
+
+    idle = SimpleNamespace(room_id=987659, version=3, settings=("25 min",))
+    started = SimpleNamespace(room_id=987659, version=4, settings=("25 min",))
+    edited = SimpleNamespace(room_id=987659, version=4, settings=("50 min",))
+
+    assert snapshots.timer_html(idle, render) == "<timer 1>"
+    assert snapshots.timer_html(idle, render) == "<timer 1>"  # a moment later
+    assert snapshots.timer_html(started, render) == "<timer 2>"  # a new version
+    assert snapshots.timer_html(edited, render) == "<timer 3>"  # the room's settings changed
+    monkeypatch.setattr(snapshots, "TIMER_REUSE_SECONDS", 0)
+    assert snapshots.timer_html(edited, render) == "<timer 4>"  # not after the moment
