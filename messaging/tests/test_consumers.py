@@ -313,7 +313,7 @@ async def test_after_a_layer_outage_the_room_socket_tells_the_chat_to_catch_up(r
     async def send(text_data: str) -> None:
         sent.append(text_data)
 
-    async def snapshot(timer) -> str:
+    async def snapshot(timer, joined_at: float) -> str:
         return "<section id=timer></section>"
 
     consumer.send, consumer._snapshot = send, snapshot
