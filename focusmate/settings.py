@@ -147,7 +147,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="pubsub")
 if REDIS_URL:
     _layer = {
-        "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "pubsub": "focusmate.lib.layers.PipelinedRedisPubSubChannelLayer",
         "core": "channels_redis.core.RedisChannelLayer",
     }[CHANNEL_LAYER_BACKEND]
     _host: dict[str, object] = {"address": REDIS_URL}

@@ -71,6 +71,9 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
         return
 
     async def send_each() -> None:
+        if hasattr(layer, "group_send_many"):  # the Redis layer: one pipeline for them all
+            await layer.group_send_many(messages)
+            return
         results = await asyncio.gather(
             *(layer.group_send(group, payload) for group, payload in messages),
             return_exceptions=True,
