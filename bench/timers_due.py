@@ -63,7 +63,25 @@ def make_rooms(count: int) -> tuple[list[int], list[str], list[int]]:
     return [r.pk for r in rooms], [owners[r.owner_id] for r in rooms], [u.pk for u in users]
 
 
-async def watch(url: str, origin: str, session_key: str, ready: asyncio.Event, gate) -> float:
+class Breaks:
+    """Counts the sockets that have seen their break; `all_seen` once every one has."""
+
+    def __init__(self, sockets: int):
+        self.waiting = sockets
+        self.all_seen = asyncio.Event()
+
+    def seen(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.all_seen.set()
+
+
+async def watch(
+    url: str, origin: str, session_key: str, ready: asyncio.Event, gate, breaks: Breaks
+) -> float:
+    """When the break reached this socket. It stays open until every socket has its break:
+    a class does not leave at the bell, and a thousand disconnects while the last pushes
+    are out would be timed as part of them."""
     async with gate:
         socket = await websockets.connect(
             url,
@@ -79,6 +97,8 @@ async def watch(url: str, origin: str, session_key: str, ready: asyncio.Event, g
         frame = await socket.recv()
         if BREAK in frame:
             at = time.time()
+            breaks.seen()
+            await breaks.all_seen.wait()
             socket.transport.abort()
             return at
 
@@ -87,9 +107,10 @@ async def run(args, room_ids, session_keys, base: str) -> list[str]:
     port = base.rsplit(":", 1)[1]
     gate = asyncio.Semaphore(args.connect_concurrency)
     readies = [asyncio.Event() for _ in room_ids]
+    breaks = Breaks(len(room_ids))
     tasks = [
         asyncio.create_task(
-            watch(f"ws://{HOST}:{port}/ws/rooms/{room_id}/", base, key, ready, gate)
+            watch(f"ws://{HOST}:{port}/ws/rooms/{room_id}/", base, key, ready, gate, breaks)
         )
         for room_id, key, ready in zip(room_ids, session_keys, readies, strict=True)
     ]
