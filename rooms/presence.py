@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import secrets
@@ -27,6 +26,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
+from focusmate.lib import gcpause
 from focusmate.lib.broadcast import message, room_group
 from focusmate.lib.sockets import parallel_db
 from rooms import services
@@ -116,7 +116,9 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
 
 def _beat() -> None:
     close_old_connections()
-    gc.collect()  # consumers that died without disconnect() leave the weak sets
+    # Consumers that died without disconnect() leave the weak sets; not while the timer
+    # scheduler's pushes are going out (focusmate/lib/gcpause.py), but at a later beat.
+    gcpause.collect()
     services.presence_heartbeat(process=PROCESS_ID, holding=holding())
     services.presence_expire()
 
