@@ -195,3 +195,31 @@ async def test_arrivals_are_pushed_together_as_the_people_who_changed(
     assert frame.count('class="person is-online"') == 2
     assert 'id="people-count"' in frame
     assert quiet_after
+
+
+async def test_a_timer_push_is_forwarded_without_a_hop_to_the_database_thread(
+    room, alice, cookies, monkeypatch
+):
+    """The pushes of a class's rooms go straight out: forwarding touches no database."""
+    from channels import consumer
+
+    from timers.services import timer_command
+
+    hops: list[str] = []
+    real_close = consumer.aclose_old_connections
+
+    async def counting_close():
+        hops.append("close")
+        await real_close()
+
+    async with _alice_and_bob_connected(room, cookies) as (alice_socket, _):
+        monkeypatch.setattr(consumer, "aclose_old_connections", counting_close)
+        await database_sync_to_async(timer_command)(room=room, by=alice, action="start")
+        frame = await _receive_timer(alice_socket)
+        assert _status(frame) == "running"
+        assert hops == []
+        # A frame from the page still runs Channels' way, connections closed first.
+        await alice_socket.send_to(text_data='{"action": "pause"}')
+        frame = await _receive_timer(alice_socket)
+        assert _status(frame) == "paused"
+        assert hops
