@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SCHEDULER_GROUP = "timers.scheduler"
+# A pass's pushes leave this many at a time (after the commit): the first rooms' frames
+# go out while the later rooms' partials are rendered.
+PUSH_BATCH = 100
 
 # `timer_command(participant=READ_IT)`: the service reads the membership itself.
 READ_IT = object()
@@ -175,9 +178,8 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
     published before the history's, so they go out first after the commit.
     """
     now = now or timezone.now()
-
     skip_locked = connection.features.has_select_for_update_skip_locked
-    with broadcast.batched(), transaction.atomic():
+    with broadcast.batched(size=PUSH_BATCH), transaction.atomic():
         due = Timer.objects.due(now).select_related("room").order_by("ends_at")
         due = due.select_for_update(skip_locked=skip_locked, of=("self",)) if skip_locked else due
         changed = []

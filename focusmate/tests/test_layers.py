@@ -95,3 +95,20 @@ async def test_a_batch_of_broadcasts_is_one_pipeline_not_one_send_each(layer, mo
     for n, channel in enumerate(listeners):
         assert (await _received(layer, channel, 1))[0]["html"] == str(n)
     await layer.flush()
+
+
+def test_a_batch_goes_out_size_at_a_time_and_the_rest_at_its_end(monkeypatch):
+    sent: list[list[str]] = []
+    monkeypatch.setattr(
+        broadcast, "_send_all", lambda messages: sent.append([g for g, _ in messages])
+    )
+
+    with broadcast.batched(size=2):
+        for n in range(5):
+            broadcast.send_now(f"room.{n}", broadcast.message("timer.changed"))
+            if n == 2:
+                assert sent == [["room.0", "room.1"]]  # on their way before the block ends
+        with broadcast.batched(size=100):  # joins the outer batch, with its size
+            broadcast.send_now("room.5", broadcast.message("timer.changed"))
+
+    assert sent == [["room.0", "room.1"], ["room.2", "room.3"], ["room.4", "room.5"]]

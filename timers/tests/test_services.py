@@ -307,11 +307,13 @@ def test_a_pass_costs_the_same_statements_however_many_timers_are_due(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_pass_pushes_each_room_after_its_commit(alice, monkeypatch):
+@pytest.mark.parametrize("push_batch", [1, 100])
+def test_a_pass_pushes_each_room_after_its_commit(alice, monkeypatch, push_batch):
     from django.db import connection
 
     from focusmate.lib import broadcast
 
+    monkeypatch.setattr(services, "PUSH_BATCH", push_batch)
     rooms = _class_of_rooms(alice, 3)
     sent: list[tuple[str, bool, int]] = []
 
