@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from focusmate.asgi import django_asgi_app
 from focusmate.lib.http_threads import PooledThreadsASGIHandler
@@ -38,7 +39,12 @@ def slow(request):
     return JsonResponse({"thread": threading.current_thread().name})
 
 
-urlpatterns = [path("where/", where), path("slow/", slow)]
+@csrf_exempt
+def echo(request):
+    return JsonResponse(request.POST.dict())
+
+
+urlpatterns = [path("where/", where), path("slow/", slow), path("echo/", echo)]
 
 
 @pytest.fixture
@@ -61,19 +67,24 @@ def handler(threads: int) -> PooledThreadsASGIHandler:
     return app
 
 
-async def call(app, url: str, *, leave_after: float | None = None) -> tuple[int, dict | None]:
-    """One GET through the ASGI app; with leave_after, the client hangs up after that long."""
+async def call(
+    app, url: str, *, method: str = "GET", body: bytes = b"", leave_after: float | None = None
+) -> tuple[int, dict | None]:
+    """One request through the ASGI app; with leave_after, the client hangs up after that."""
     path_, _, query = url.partition("?")
+    headers = [(b"host", b"127.0.0.1")]
+    if body:
+        headers.append((b"content-type", b"application/x-www-form-urlencoded"))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path_,
         "raw_path": path_.encode(),
         "query_string": query.encode(),
-        "headers": [(b"host", b"127.0.0.1")],
+        "headers": headers,
         "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 8000),
     }
@@ -84,7 +95,7 @@ async def call(app, url: str, *, leave_after: float | None = None) -> tuple[int,
         nonlocal body_given
         if not body_given:
             body_given = True
-            return {"type": "http.request", "body": b"", "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": False}
         if leave_after is not None:
             await asyncio.sleep(leave_after)
             return {"type": "http.disconnect"}
@@ -97,7 +108,9 @@ async def call(app, url: str, *, leave_after: float | None = None) -> tuple[int,
     if not sent:
         return 0, None
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], json.loads(body) if body else None
+    headers = {name.lower(): value for name, value in sent[0]["headers"]}
+    is_json = headers.get(b"content-type") == b"application/json"
+    return sent[0]["status"], json.loads(body) if is_json else None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -132,16 +145,30 @@ def test_requests_beyond_the_pool_wait_for_a_thread(test_urls):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_client_hanging_up_gives_its_thread_back(test_urls):
+def test_a_client_hanging_up_mid_request_leaves_the_thread_free_for_the_next(test_urls):
     app = handler(1)
 
     async def leave_then_ask():
-        left = await call(app, "/slow/?seconds=0.3", leave_after=0.05)
-        return left, await call(app, "/slow/?seconds=0")
+        left = asyncio.create_task(call(app, "/slow/?seconds=0.3", leave_after=0.05))
+        await asyncio.sleep(0.1)  # the first client has gone; its view is still running
+        asked = await call(app, "/slow/?seconds=0")
+        return await left, asked
 
-    (left_status, _), (status, body) = asyncio.run(leave_then_ask())
-    assert left_status == 0  # nothing was sent to the client who left
+    _, (status, body) = asyncio.run(leave_then_ask())
     assert status == 200 and body["thread"] == "http-0_0"
+    assert _busy["most"] == 1  # one at a time on the one thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_body_reaches_the_view_and_a_missing_page_is_djangos_404(test_urls):
+    async def both():
+        return await call(django_asgi_app, "/echo/", method="POST", body=b"x=1&y=two"), await call(
+            django_asgi_app, "/nowhere/"
+        )
+
+    (status, body), (missing, _) = asyncio.run(both())
+    assert status == 200 and body == {"x": "1", "y": "two"}
+    assert missing == 404
 
 
 def test_at_least_one_thread():
