@@ -51,7 +51,14 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
     # database thread: with a class's 1000 rooms pushed together, that hop per frame was
     # a third of the event loop's time delivering them (py-spy, bench/timers_due.py).
     FORWARDED = frozenset(
-        {"timer.changed", "people.changed", "room.closed", "chat.posted", "chat.state"}
+        {
+            "timer.changed",
+            "people.changed",
+            "room.closed",
+            "chat.posted",
+            "chat.changed",
+            "chat.state",
+        }
     )
 
     async def dispatch(self, message: dict) -> None:
