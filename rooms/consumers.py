@@ -9,6 +9,7 @@ focusmate.lib.sockets): leaving the room, a ban or a logout stops it at once.
 from __future__ import annotations
 
 import logging
+import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -45,6 +46,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
     room_id: int | None = None
     catch_up = CHAT_CATCH_UP  # sent after a resync: the chat asks for what it missed
     counted = False  # this socket is in the presence count
+    joined_at = 0.0  # when it joined the room's group (time.monotonic(); rooms.snapshots)
 
     # Group events whose handlers only send what the event carries (no database).
     # Channels closes stale database connections before every handler, through its one
@@ -81,6 +83,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         self.group = room_group(room_id)
         await self.join_access_groups(user)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined_at = time.monotonic()
         await self.accept()
         self.counted = True
         await presence.arrive(self, room_id=room_id, user_id=user.pk)
@@ -154,6 +157,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         snapshots.bump(self.room_id)  # pushes may have been missed here too
+        self.joined_at = time.monotonic()  # the layer is back: pushes from now on arrive
         await self.send(text_data=await self._snapshot(membership.room.timer) + self.catch_up)
 
     # --- group events: forwarded as rendered once for the whole room -----------------
@@ -194,7 +198,9 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         """
         timer_html = await parallel_db(self._render_timer)(timer)
         people = await snapshots.people_html(
-            self.room_id, lambda: parallel_db(render_participants)(timer.room, oob=True)
+            self.room_id,
+            lambda: parallel_db(render_participants)(timer.room, oob=True),
+            joined_at=self.joined_at,
         )
         return timer_html + people
 

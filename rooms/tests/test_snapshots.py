@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -53,3 +56,51 @@ async def test_a_socket_connecting_after_a_change_sees_it_in_its_snapshot(room, 
         await second.disconnect()
 
     assert "Chapter 4 outline" in snapshot
+
+
+async def test_a_rendering_begun_after_the_join_is_used_though_a_push_came_meanwhile():
+    """People pushes every half second while a crowd arrives must not send each arriving
+    socket round again: what it renders after joining is all it needs."""
+    room_id = 987656
+    renders = []
+
+    async def render() -> str:
+        renders.append(1)
+        snapshots.bump(room_id)  # another socket's push arrives while this one renders
+        return f"<list {len(renders)}>"
+
+    joined_at = time.monotonic()
+    html = await snapshots.people_html(room_id, render, joined_at=joined_at)
+
+    assert html == "<list 1>" and len(renders) == 1
+    assert snapshots.kept(room_id) is None  # but it is not kept for the sockets after
+
+
+async def test_a_rendering_begun_before_the_join_is_made_again_after_a_push():
+    room_id = 987657
+    renders = []
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_render() -> str:
+        renders.append("slow")
+        started.set()
+        await release.wait()
+        return "<list from before the push>"
+
+    async def fresh_render() -> str:
+        renders.append("fresh")
+        return "<list with the change>"
+
+    early = asyncio.create_task(snapshots.people_html(room_id, slow_render, joined_at=0.0))
+    await started.wait()
+    joined_at = time.monotonic()  # this socket joins while the early rendering is made
+    late = asyncio.create_task(snapshots.people_html(room_id, fresh_render, joined_at=joined_at))
+    await asyncio.sleep(0)
+    snapshots.bump(room_id)  # a push this socket may have missed, sent before it joined
+    release.set()
+
+    assert await late == "<list with the change>"
+    # The early socket joined before its rendering began: the push reaches it afterwards.
+    assert await early == "<list from before the push>"
+    assert renders == ["slow", "fresh"]
