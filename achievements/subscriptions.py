@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -55,12 +56,36 @@ def in_background(check: Callable[[], object]) -> Future | None:
     return _worker.submit(_run, check)
 
 
+def _check_waiting() -> None:
+    """On the worker: everyone gathered while it waited, in one batch."""
+    time.sleep(CHECK_DELAY_SECONDS)  # a pass's pushes go out meanwhile, without us
+    with _waiting_lock:
+        user_ids = set(_waiting)
+        _waiting.clear()
+    # Their toasts and bells leave together: from this thread each send otherwise made
+    # an event loop and a Redis connection of its own.
+    with broadcast.batched():
+        achievements_check_many(users=User.objects.filter(pk__in=user_ids).order_by("pk"))
+
+
 @subscriber(SessionsRecorded)
 def check_after_sessions(event: SessionsRecorded) -> None:
-    """Those credited with a work phase may have earned something (outside the timer's lock)."""
-    if event.work_user_ids:
-        user_ids = event.work_user_ids
-        in_background(lambda: achievements_check_many(users=User.objects.filter(pk__in=user_ids)))
+    """Those credited with a work phase may have earned something (outside the timer's lock).
+
+    Checked CHECK_DELAY_SECONDS later, in one batch with everyone credited meanwhile: the
+    checks of a thousand rooms' members, run one by one as their pushes went out, held
+    the interpreter's lock against the event loop delivering them (bench/timers_due.py).
+    """
+    if not event.work_user_ids:
+        return
+    if settings.ACHIEVEMENT_CHECKS_INLINE:
+        achievements_check_many(users=User.objects.filter(pk__in=event.work_user_ids))
+        return
+    with _waiting_lock:
+        first = not _waiting
+        _waiting.update(event.work_user_ids)
+    if first:
+        _worker.submit(_run, _check_waiting)
 
 
 @subscriber(RoomJoined)

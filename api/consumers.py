@@ -92,6 +92,9 @@ class ApiRoomConsumer(RoomConsumer):
     async def chat_posted(self, event: dict) -> None:
         await self.send(text_data=frame("chat.posted", data=event["data"]))
 
+    async def chat_changed(self, event: dict) -> None:
+        await self.send(text_data=frame("chat.changed", data=event["data"]))
+
     async def chat_state(self, event: dict) -> None:
         await self.send(text_data=frame("chat.state", data=event.get("data") or {}))
 

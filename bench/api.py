@@ -20,6 +20,7 @@ import sys
 import urllib.request
 
 from harness import Server, check_migrated, free_port, users_with_sessions
+from pages import daphne_alone
 
 from accounts.models import User
 from api.models import ApiToken
@@ -102,6 +103,9 @@ def main() -> None:
         for name, url in targets.items():
             rate, median = wrk(url, token, duration=args.duration, connections=args.connections)
             print(f"{name:32} {rate:8.0f} req/s   p50 {median}")
+        server.stop()
+        rate, median, _ = daphne_alone(duration=args.duration, connections=args.connections)
+        print(f"{'Daphne, no Django (floor)':32} {rate:8.0f} req/s   p50 {median}")
     finally:
         server.stop()
         delete_rooms(room_ids, user_ids)

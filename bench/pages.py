@@ -5,7 +5,9 @@ as a logged-in member, on one server process or several (`serve --workers N`).
     DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/pages.py --processes 2
 
 wrk (Debian's) is the client, `-t1 -c32 -d10s` unless told otherwise: one C thread, so
-the client is never what limits the figure.
+the client is never what limits the figure. Beside the pages it measures the floors, on
+the same machine in the same run: Daphne answering with no Django at all
+(bench/hello_asgi.py), WhiteNoise's static file and `/health` (Django's cheapest answer).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -53,9 +56,33 @@ def wrk(url: str, cookie: str, *, duration: str, connections: int) -> tuple[floa
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     return (
         rate,
-        re.search(r"50%\s+(\S+)", output).group(1),
-        re.search(r"99%\s+(\S+)", output).group(1),
+        re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1),
+        re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1),
     )
+
+
+def daphne_alone(*, duration: str, connections: int) -> tuple[float, str, str]:
+    """wrk against Daphne serving bench/hello_asgi.py: the server's own cost per request."""
+    port = free_port()
+    daphne = Path(sys.executable).with_name("daphne")
+    server = subprocess.Popen(
+        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "hello_asgi:app"],
+        cwd=Path(__file__).resolve().parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return wrk(url, "X-Bench: floor", duration=duration, connections=connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def main() -> None:
@@ -76,6 +103,8 @@ def main() -> None:
         targets = {
             "GET /rooms/ (20 rooms)": f"{server.url}/rooms/",
             "GET /rooms/<id>/timer/": f"{server.url}/rooms/{room_ids[0]}/timer/",
+            "GET /health (floor)": f"{server.url}/health",
+            "GET a static file (floor)": f"{server.url}/static/css/site.css",
         }
         for url in targets.values():  # warm up: imports, connections, templates
             request = urllib.request.Request(url, headers=dict([cookie.split(": ", 1)]))
@@ -89,6 +118,10 @@ def main() -> None:
         for name, url in targets.items():
             rate, p50, p99 = wrk(url, cookie, duration=args.duration, connections=args.connections)
             print(f"{name:26} {rate:8.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
+        server.stop()
+        rate, p50, p99 = daphne_alone(duration=args.duration, connections=args.connections)
+        name = "Daphne, no Django (floor)"
+        print(f"{name:26} {rate:8.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
         print("```")
     finally:
         server.stop()

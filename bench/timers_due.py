@@ -5,7 +5,8 @@
 It makes N rooms with one member each (throw-away users with sessions), starts the
 real server (Daphne with its one in-process scheduler) on a free port, opens one socket
 per room as its member, then sets every room's work phase running with the same
-deadline a few seconds ahead. For every socket it times the delay from the deadline to
+deadline a few seconds ahead, and wakes the scheduler as the services starting those
+timers would. For every socket it times the delay from the deadline to
 its frame showing the break; then it checks that every transition was recorded exactly
 once (one history row per room). Everything it made is deleted at the end.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import websockets
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -40,6 +42,7 @@ from harness import (
 from rooms.models import Participant, Room
 from stats.models import SessionHistory
 from timers.models import Timer
+from timers.services import SCHEDULER_GROUP
 
 BREAK = 'data-phase="short_break"'
 
@@ -60,7 +63,25 @@ def make_rooms(count: int) -> tuple[list[int], list[str], list[int]]:
     return [r.pk for r in rooms], [owners[r.owner_id] for r in rooms], [u.pk for u in users]
 
 
-async def watch(url: str, origin: str, session_key: str, ready: asyncio.Event, gate) -> float:
+class Breaks:
+    """Counts the sockets that have seen their break; `all_seen` once every one has."""
+
+    def __init__(self, sockets: int):
+        self.waiting = sockets
+        self.all_seen = asyncio.Event()
+
+    def seen(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.all_seen.set()
+
+
+async def watch(
+    url: str, origin: str, session_key: str, ready: asyncio.Event, gate, breaks: Breaks
+) -> float:
+    """When the break reached this socket. It stays open until every socket has its break:
+    a class does not leave at the bell, and a thousand disconnects while the last pushes
+    are out would be timed as part of them."""
     async with gate:
         socket = await websockets.connect(
             url,
@@ -76,6 +97,8 @@ async def watch(url: str, origin: str, session_key: str, ready: asyncio.Event, g
         frame = await socket.recv()
         if BREAK in frame:
             at = time.time()
+            breaks.seen()
+            await breaks.all_seen.wait()
             socket.transport.abort()
             return at
 
@@ -84,9 +107,10 @@ async def run(args, room_ids, session_keys, base: str) -> list[str]:
     port = base.rsplit(":", 1)[1]
     gate = asyncio.Semaphore(args.connect_concurrency)
     readies = [asyncio.Event() for _ in room_ids]
+    breaks = Breaks(len(room_ids))
     tasks = [
         asyncio.create_task(
-            watch(f"ws://{HOST}:{port}/ws/rooms/{room_id}/", base, key, ready, gate)
+            watch(f"ws://{HOST}:{port}/ws/rooms/{room_id}/", base, key, ready, gate, breaks)
         )
         for room_id, key, ready in zip(room_ids, session_keys, readies, strict=True)
     ]
@@ -100,6 +124,9 @@ async def run(args, room_ids, session_keys, base: str) -> list[str]:
             status="running", ends_at=deadline, phase_started_at=started, version=1
         )
     )
+    # What a class's starts through the services would do: wake the scheduler, which then
+    # sleeps until this deadline (it is not told the deadline, it reads it).
+    await get_channel_layer().group_send(SCHEDULER_GROUP, {"type": "scheduler.wake"})
     arrivals = await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.lead + 60)
     delays = [at - deadline.timestamp() for at in arrivals]
     return [
@@ -119,7 +146,9 @@ def main() -> None:
     check_migrated()
     room_ids, session_keys, user_ids = make_rooms(args.rooms)
     connection.close()
-    os.environ["TIMER_SYNC_SECONDS"] = "1"  # the server re-reads deadlines at least this often
+    # A sync of every running room each second (10 s by default): the scheduler must keep
+    # it out of the deadline's way.
+    os.environ["TIMER_SYNC_SECONDS"] = "1"
     server = Server("daphne", free_port(), workers=True)
     lines = [f"config     db={connection.vendor} rooms={args.rooms} cpus={os.cpu_count()}"]
     try:

@@ -7,6 +7,3 @@ class FocusmateConfig(AppConfig):
 
     def ready(self) -> None:
         from focusmate import checks, subscriptions  # noqa: F401  (registers them)
-        from focusmate.lib import connections
-
-        connections.install()

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focusmate.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+
+from focusmate.lib.http_threads import PooledThreadsASGIHandler  # noqa: E402
+
+# What get_asgi_application() makes, but on a few kept threads (see http_threads).
+django_asgi_app = PooledThreadsASGIHandler(settings.HTTP_THREADS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from api.routing import websocket_urlpatterns as api_websocket_urlpatterns  # noqa: E402
 from focusmate.lib.sockets import session_auth_stack  # noqa: E402

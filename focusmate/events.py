@@ -193,6 +193,14 @@ class ChatMessagePosted(Event):
     chat_message_id: int
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChatMessageModerated(Event):
+    """A moderator hid or restored a chat line: the room's open pages redraw it."""
+
+    room_id: int
+    chat_message_id: int
+
+
 # --- Publishing -----------------------------------------------------------------
 
 Subscriber = Callable[[Any], None]

@@ -142,12 +142,17 @@ AUTH_USER_MODEL = "accounts.User"
 # server time, measured with py-spy).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
+# Threads per server process for the pages' and the API's sync code, each keeping its
+# database connection (focusmate/lib/http_threads.py). A request finding all of them busy
+# waits for one.
+HTTP_THREADS = env.int("HTTP_THREADS", default=4)
+
 # Channel layer: in memory for one process, Redis (pub/sub) when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="pubsub")
 if REDIS_URL:
     _layer = {
-        "pubsub": "focusmate.lib.layers.SharedMessagePubSubChannelLayer",
+        "pubsub": "focusmate.lib.layers.PipelinedRedisPubSubChannelLayer",
         "core": "channels_redis.core.RedisChannelLayer",
     }[CHANNEL_LAYER_BACKEND]
     _host: dict[str, object] = {"address": REDIS_URL}

@@ -18,6 +18,7 @@ from accounts.models import MessagePrivacy, User
 from accounts.queries import is_blocked_between
 from accounts.services import require_active
 from focusmate.events import (
+    ChatMessageModerated,
     ChatMessagePosted,
     ConversationRead,
     MessageDeleted,
@@ -328,7 +329,9 @@ def chat_post(*, room: Room, by: User, body: str) -> ChatMessage:
 
 def chat_hide(line: ChatMessage) -> None:
     ChatMessage.objects.filter(pk=line.pk).update(hidden_at=timezone.now())
+    publish_on_commit(ChatMessageModerated(room_id=line.room_id, chat_message_id=line.pk))
 
 
 def chat_restore(line: ChatMessage) -> None:
     ChatMessage.objects.filter(pk=line.pk).update(hidden_at=None)
+    publish_on_commit(ChatMessageModerated(room_id=line.room_id, chat_message_id=line.pk))

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 
 from accounts.models import User
 from focusmate.events import (
+    ChatMessageModerated,
     ChatMessagePosted,
     ConversationRead,
     MessageDeleted,
@@ -111,9 +112,29 @@ def push_chat_line(event: ChatMessagePosted) -> None:
     )
     broadcast.send_now(
         broadcast.room_group(event.room_id),
-        broadcast.message(
-            "chat.posted",
-            html=html,
-            data={"id": line.pk, "sender": line.sender.username, "body": line.body},
-        ),
+        broadcast.message("chat.posted", html=html, data=_line_data(line)),
     )
+
+
+@subscriber(ChatMessageModerated)
+def push_chat_moderation(event: ChatMessageModerated) -> None:
+    """The line redrawn in place on the room's open pages: hidden, or back again."""
+    line = ChatMessage.objects.select_related("sender").filter(pk=event.chat_message_id).first()
+    if line is None:
+        return
+    html = render_to_string("messaging/_chat_line.html", {"line": line, "oob": True})
+    broadcast.send_now(
+        broadcast.room_group(event.room_id),
+        broadcast.message("chat.changed", html=html, data=_line_data(line)),
+    )
+
+
+def _line_data(line: ChatMessage) -> dict:
+    """A line as the JSON socket tells it: a hidden one keeps its place, not its words."""
+    hidden = line.hidden_at is not None
+    return {
+        "id": line.pk,
+        "sender": line.sender.username,
+        "body": "" if hidden else line.body,
+        "hidden": hidden,
+    }

@@ -152,6 +152,9 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
     async def chat_posted(self, event: dict) -> None:
         await self.send(text_data=event["html"])
 
+    async def chat_changed(self, event: dict) -> None:
+        await self.send(text_data=event["html"])
+
     async def chat_state(self, event: dict) -> None:
         await self.send(text_data=event["html"])
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import secrets
 import socket
+import time
 import weakref
 
 from channels.db import database_sync_to_async
@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
+from focusmate.lib import gcpause
 from focusmate.lib.broadcast import message, room_group
 from rooms import services
 from rooms.models import Room
@@ -124,9 +125,20 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
         _flushing.pop(key, None)
 
 
+# A full collection walks every object of the process (0.2-0.36 s with a room of 1000
+# open): once a minute, not at every beat.
+FULL_COLLECTION_EVERY_SECONDS = 60.0
+_collected_at = 0.0
+
+
 def _beat() -> None:
+    global _collected_at
     close_old_connections()
-    gc.collect()  # consumers that died without disconnect() leave the weak sets
+    # Consumers that died without disconnect() leave the weak sets once collected; not
+    # while the timer scheduler's pushes are going out (focusmate/lib/gcpause.py).
+    now = time.monotonic()
+    if now - _collected_at >= FULL_COLLECTION_EVERY_SECONDS and gcpause.collect():
+        _collected_at = now
     services.presence_heartbeat(process=PROCESS_ID, holding=holding())
     services.presence_expire()
 

@@ -16,6 +16,7 @@ from typing import Protocol
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from timers import engine
 
@@ -63,18 +64,77 @@ def timer_context(timer: TimerLike, *, now: datetime | None = None) -> dict:
         "now": now,
         "remaining": remaining,
         "duration": duration,
+        "actions": engine.legal_commands(state),
+        **_derived(state, settings, remaining, duration),
+    }
+
+
+def _derived(
+    state: engine.TimerState, settings: engine.TimerSettings, remaining: int, duration: int
+) -> dict:
+    """What the partial shows that follows from the state, the settings and the time left."""
+    return {
         "progress_offset": round(1000 * (1 - remaining / duration)) if duration else 0,
         "clock": format_clock(remaining),
         "phase_label": PHASE_LABELS[state.phase],
-        "actions": engine.legal_commands(state),
         "pomodoro_number": state.cycle + (1 if state.phase is engine.Phase.WORK else 0),
     }
 
 
+# Stand-ins for what differs between rooms showing the same state: private-use
+# characters, which no context value contains and autoescaping leaves as they are.
+_URL, _VERSION, _NOW = "\ue000url\ue000", "\ue000version\ue000", "\ue000now\ue000"
+
+
 def render_timer(timer: TimerLike, *, oob: bool = False, now: datetime | None = None) -> str:
+    """The partial, rendered once per distinct look and filled in per room.
+
+    A class's rooms whose phases end together all show the same state: a scheduler pass
+    rendered the template a thousand times for a thousand identical partials but for
+    the room's URL, the version and the server's clock (0.11 s of a 0.3 s pass). The
+    same rendering with stand-ins for those three is kept and filled in instead.
+    """
     context = timer_context(timer, now=now)
-    context["oob"] = oob
+    look = (
+        context["state"],
+        context["settings"],
+        context["remaining"],
+        context["duration"],
+        tuple(context["actions"]),
+        oob,
+    )
+    return (
+        _render_look(look)
+        .replace(_URL, escape(context["timer_url"]))
+        .replace(_VERSION, str(context["version"]))
+        .replace(_NOW, context["now"].isoformat())
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _render_look(look: tuple) -> str:
+    state, settings, remaining, duration, actions, oob = look
+    context = _derived(state, settings, remaining, duration)
+    context.update(
+        state=state,
+        settings=settings,
+        remaining=remaining,
+        duration=duration,
+        actions=list(actions),
+        oob=oob,
+        room_id=None,  # the template does not show it
+        timer_url=_URL,
+        version=_VERSION,
+        now=_Now(),
+    )
     return render_to_string("timers/_timer.html", context)
+
+
+class _Now:
+    """`now` as the template uses it (`now.isoformat`), as a stand-in."""
+
+    def isoformat(self) -> str:
+        return _NOW
 
 
 def timer_data(timer: TimerLike, *, now: datetime | None = None) -> dict:

@@ -4,6 +4,17 @@ It sleeps until the earliest deadline (capped by the sync interval), not polling
 every room each second, and wakes early when a service starts a timer (a message on
 the `timers.scheduler` group, so a scheduler in another process hears it too
 through Redis). Several schedulers may run: rows are claimed with SKIP LOCKED.
+
+Its passes run on a thread of their own. On Channels' one shared database thread a
+pass due now waited behind whatever the sockets had queued there (a presence
+heartbeat over a thousand sockets, measured with py-spy).
+
+The periodic sync (every running timer pushed again) keeps out of a deadline's way: it
+does not start when a deadline falls within SYNC_CLEARANCE_SECONDS, nor that soon after
+a pass that pushed, so a class's phases ending together are not queued behind a
+thousand rooms' sync, nor their pushes behind another thousand. It is put off at most
+SYNC_DEFER_LIMIT_SECONDS past its time, so a site whose deadlines never pause still
+gets it.
 """
 
 from __future__ import annotations
@@ -12,34 +23,78 @@ import asyncio
 import contextlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from focusmate.lib import gcpause
 from timers import services
 
 logger = logging.getLogger("focusmate.scheduler")
 
 # A cap on one sleep: a deadline is never missed by more than this if a wake-up is lost.
 MAX_SLEEP_SECONDS = 30.0
+# Above what a sync of a thousand rooms takes on a busy 2-core machine (bench/timers_due.py).
+SYNC_CLEARANCE_SECONDS = 1.0
+SYNC_DEFER_LIMIT_SECONDS = 5.0
+# From this long before a deadline until this long after it, no full garbage collection
+# (0.35 s with a thousand sockets open) stops the pass or its pushes.
+GC_HOLD_BEFORE_SECONDS = 1.0
+GC_HOLD_AFTER_SECONDS = 1.0
+# Wakes this long after a moment it waits for, so that it has come: a pass finds the
+# deadline due (`ends_at <= now`), a sync finds its clearance over.
+WAKE_MARGIN_SECONDS = 0.002
 
 
-def _tick() -> tuple[int, float | None]:
-    """Advances due timers; returns how many, and seconds until the next deadline."""
+def _tick() -> tuple[int, datetime | None]:
+    """Advances due timers; returns how many, and the next deadline."""
     close_old_connections()
     advanced = services.timers_advance_due()
-    deadline = services.next_deadline()
-    if deadline is None:
-        return advanced, None
-    return advanced, max(0.0, (deadline - timezone.now()).total_seconds())
+    return advanced, services.next_deadline()
 
 
 def _sync() -> int:
     close_old_connections()
     return services.timers_broadcast_running()
+
+
+def _seconds_until(deadline: datetime | None) -> float | None:
+    if deadline is None:
+        return None
+    return (deadline - timezone.now()).total_seconds()
+
+
+def sync_may_run(
+    *, now: float, sync_due: float, until_deadline: float | None, since_pass: float
+) -> bool:
+    """Whether the periodic sync runs now (times in seconds, `now` and `sync_due` monotonic)."""
+    if now < sync_due:
+        return False
+    if now >= sync_due + SYNC_DEFER_LIMIT_SECONDS:
+        return True
+    if until_deadline is not None and until_deadline < SYNC_CLEARANCE_SECONDS:
+        return False
+    return since_pass >= SYNC_CLEARANCE_SECONDS
+
+
+def seconds_to_sleep(
+    *, now: float, sync_due: float, until_deadline: float | None, since_pass: float
+) -> float:
+    """Until the next deadline, or until the sync may run, whichever comes first."""
+    sleep = MAX_SLEEP_SECONDS
+    if until_deadline is not None:
+        sleep = min(sleep, max(0.0, until_deadline + WAKE_MARGIN_SECONDS))
+    sync_at = max(sync_due, now + SYNC_CLEARANCE_SECONDS - since_pass)
+    sync_at = min(sync_at, sync_due + SYNC_DEFER_LIMIT_SECONDS)
+    blocked_by_deadline = until_deadline is not None and until_deadline < SYNC_CLEARANCE_SECONDS
+    if not blocked_by_deadline:  # otherwise it waits for that deadline's pass
+        sleep = min(sleep, max(0.0, sync_at - now + WAKE_MARGIN_SECONDS))
+    return sleep
 
 
 async def _listen_for_wakeups(wake: asyncio.Event) -> None:
@@ -61,25 +116,45 @@ async def run_forever() -> None:
     sync_every = settings.TIMER_SYNC_SECONDS
     wake = asyncio.Event()
     listener = asyncio.create_task(_listen_for_wakeups(wake))
-    next_sync = time.monotonic() + sync_every
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timer-scheduler")
+    on_thread = sync_to_async(thread_sensitive=False, executor=thread)
+    sync_due = time.monotonic() + sync_every
+    last_pass = -SYNC_CLEARANCE_SECONDS
     logger.info("timer scheduler started (sync every %ss)", sync_every)
     try:
         while True:
             wake.clear()
+            deadline = None
             try:
-                advanced, until_deadline = await database_sync_to_async(_tick)()
+                advanced, deadline = await on_thread(_tick)()
                 if advanced:
+                    last_pass = time.monotonic()
                     logger.info("advanced %d timer(s)", advanced)
-                if time.monotonic() >= next_sync:
-                    await database_sync_to_async(_sync)()
-                    next_sync = time.monotonic() + sync_every
+                now = time.monotonic()
+                if sync_may_run(
+                    now=now,
+                    sync_due=sync_due,
+                    until_deadline=_seconds_until(deadline),
+                    since_pass=now - last_pass,
+                ):
+                    await on_thread(_sync)()
+                    sync_due = time.monotonic() + sync_every
             except Exception:
                 logger.exception("scheduler pass failed; retrying")
-                until_deadline = 1.0
-            sleep = min(MAX_SLEEP_SECONDS, max(0.0, next_sync - time.monotonic()))
-            if until_deadline is not None:
-                sleep = min(sleep, until_deadline + 0.005)
+                deadline = timezone.now() + timedelta(seconds=1)
+            now = time.monotonic()
+            until_deadline = _seconds_until(deadline)  # as of now, after any sync
+            sleep = seconds_to_sleep(
+                now=now,
+                sync_due=sync_due,
+                until_deadline=until_deadline,
+                since_pass=now - last_pass,
+            )
+            if until_deadline is not None and until_deadline <= GC_HOLD_BEFORE_SECONDS:
+                gcpause.hold(until=now + max(0.0, until_deadline) + GC_HOLD_AFTER_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=sleep)
     finally:
         listener.cancel()
+        thread.submit(connections.close_all)  # the thread's kept connection
+        thread.shutdown(wait=False)

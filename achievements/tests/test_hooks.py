@@ -104,3 +104,42 @@ def test_outside_tests_the_check_after_a_phase_runs_on_its_worker_thread(setting
 
     assert threads and threads[0].startswith("achievement-checks")
     assert UserAchievement.objects.filter(user=user, achievement__slug="first-session").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_tests_the_checks_of_many_rooms_phases_run_as_one_batch(settings):
+    """A scheduler pass ending many rooms' phases hands over many events: one check runs."""
+    from accounts.tests.factories import UserFactory
+    from achievements import subscriptions
+    from focusmate.events import SessionsRecorded, deliver
+    from rooms.tests.factories import RoomFactory
+
+    settings.ACHIEVEMENT_CHECKS_INLINE = False
+    users = UserFactory.create_batch(3)
+    for user in users:
+        SessionHistoryFactory(user=user, room=RoomFactory(owner=user))
+    batches = []
+    real_check = subscriptions.achievements_check_many
+
+    def recording_check(*, users):
+        users = list(users)
+        batches.append({user.pk for user in users})
+        return real_check(users=users)
+
+    subscriptions.achievements_check_many = recording_check
+    try:
+        for room_id, user in enumerate(users, start=1):
+            deliver(
+                SessionsRecorded(
+                    room_id=room_id,
+                    user_ids=frozenset({user.pk}),
+                    work_user_ids=frozenset({user.pk}),
+                )
+            )
+        subscriptions._worker.submit(lambda: None).result(timeout=10)  # the batch ran
+    finally:
+        subscriptions.achievements_check_many = real_check
+
+    assert batches == [{user.pk for user in users}]
+    for user in users:
+        assert UserAchievement.objects.filter(user=user, achievement__slug="first-session").exists()

@@ -244,3 +244,22 @@ async def test_a_chat_frame_comes_back_as_json_to_every_json_socket(room, alice,
     finally:
         await bobs.disconnect()
         await alices.disconnect()
+
+
+async def test_a_hidden_chat_line_is_pushed_without_its_words(room, alice, bob, moderator):
+    from messaging.models import ChatMessage
+    from moderation import services as moderation
+
+    alices = _socket(room, await _issue(alice))
+    try:
+        assert (await alices.connect())[0]
+        await _next(alices, "snapshot")
+        line = await database_sync_to_async(ChatMessage.objects.create)(
+            room=room, sender=bob, body="my phone number is 555"
+        )
+        await database_sync_to_async(moderation.moderation_hide)(by=moderator, target=line)
+        changed = await _next(alices, "chat.changed")
+    finally:
+        await alices.disconnect()
+
+    assert changed["data"] == {"id": line.pk, "sender": "bob", "body": "", "hidden": True}

@@ -38,25 +38,30 @@ _batch = threading.local()
 
 
 def send_now(group: str, payload: dict) -> None:
-    """Sends at once, or at the end of the enclosing `batched()` block."""
+    """Sends at once, or with the enclosing `batched()` block's next batch."""
     pending = getattr(_batch, "pending", None)
     if pending is not None:
         pending.append((group, payload))
+        if len(pending) >= _batch.size:
+            _batch.pending = []
+            _send_all(pending)
         return
     _send_all([(group, payload)])
 
 
 @contextlib.contextmanager
-def batched() -> Iterator[None]:
-    """Gathers this thread's sends and makes them together when the block ends.
+def batched(*, size: int = 1_000_000) -> Iterator[None]:
+    """Gathers this thread's sends and makes them together, `size` at a time and the
+    rest when the block ends.
 
     A scheduler pass that ends a thousand rooms' phases would otherwise cross from its
-    thread to the event loop once per room; here it crosses once for all of them.
+    thread to the event loop once per room; here it crosses once per `size` of them,
+    and the first rooms' frames are on their way while the later ones are rendered.
     """
     if getattr(_batch, "pending", None) is not None:  # already batching: join it
         yield
         return
-    _batch.pending = []
+    _batch.pending, _batch.size = [], size
     try:
         yield
     finally:
@@ -71,6 +76,9 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
         return
 
     async def send_each() -> None:
+        if hasattr(layer, "group_send_many"):  # the Redis layer: one pipeline for them all
+            await layer.group_send_many(messages)
+            return
         results = await asyncio.gather(
             *(layer.group_send(group, payload) for group, payload in messages),
             return_exceptions=True,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -247,3 +249,38 @@ async def test_a_socket_s_origin_must_match_scheme_host_and_port(origin, accepte
     await communicator.disconnect()
 
     assert connected is accepted
+
+
+@pytest.mark.django_db
+def test_serving_freezes_start_up_objects_and_spaces_out_garbage_collection(monkeypatch):
+    import asyncio
+    import gc
+
+    from daphne.server import Server
+
+    from focusmate.management.commands import serve
+
+    seen = {}
+
+    def run(server):
+        seen["thresholds"], seen["frozen"] = gc.get_threshold(), gc.get_freeze_count()
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(Server, "run", run)
+    monkeypatch.setattr(serve, "_wind_down", _nothing_left)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # Daphne's, which the command turns once it has stopped
+    try:
+        call_command("serve", "--no-workers", "--port", "0", stdout=io.StringIO())
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        asyncio.set_event_loop(None)
+        loop.close()
+
+    assert seen["thresholds"] == serve.GC_THRESHOLDS != before
+    assert seen["frozen"] > 10_000  # Django, the templates and the URLs, never scanned again
+
+
+async def _nothing_left() -> None:
+    return None

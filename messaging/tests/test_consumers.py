@@ -234,6 +234,33 @@ async def test_a_chat_frame_reaches_every_member_of_the_room(room, alice, bob):
     assert "&lt;img" in frame and "<img" not in frame
 
 
+async def test_a_moderator_hiding_a_line_redraws_it_on_open_pages_and_restoring_brings_it_back(
+    room, alice, bob, moderator
+):
+    from moderation import services as moderation
+
+    alice_socket, _ = await _socket(alice, f"/ws/rooms/{room.pk}/")
+    bob_socket, _ = await _socket(bob, f"/ws/rooms/{room.pk}/")
+    await _drain(alice_socket)
+    await _drain(bob_socket)
+    try:
+        await bob_socket.send_json_to({"chat": "buy cheap pills"})
+        await _frame_with(alice_socket, "buy cheap pills")
+        line = await database_sync_to_async(ChatMessage.objects.get)()
+        await database_sync_to_async(moderation.moderation_hide)(by=moderator, target=line)
+        hidden = await _frame_with(alice_socket, "hidden by a moderator")
+        await database_sync_to_async(moderation.moderation_restore)(by=moderator, target=line)
+        restored = await _frame_with(alice_socket, f'id="chat-{line.pk}"')
+    finally:
+        await alice_socket.disconnect()
+        await bob_socket.disconnect()
+
+    # Each frame replaces the line where it stands (out of band, by its id), not appended.
+    assert _ids(hidden) == [line.pk] and 'hx-swap-oob="true"' in hidden
+    assert "buy cheap pills" not in hidden and "beforeend" not in hidden
+    assert "buy cheap pills" in restored and "hidden by a moderator" not in restored
+
+
 async def test_a_member_who_leaves_a_private_room_receives_no_more_chat(private_room, alice, bob):
     await database_sync_to_async(room_services.room_join)(
         room=private_room, user=bob, token=private_room.invite_token

@@ -176,3 +176,39 @@ def test_the_conversation_and_inbox_fit_a_phone_screen(live_site, new_page, alic
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
     expect(page.locator("#message-form textarea")).to_be_visible()
     settle(page)
+
+
+def test_a_moderator_hiding_a_chat_line_redraws_it_on_the_open_room_page(
+    live_site, new_page, room, alice, bob, password
+):
+    from accounts.tests.factories import UserFactory
+    from community.tests.conftest import moderators_group
+    from messaging.models import ChatMessage
+    from moderation import services as moderation
+
+    room_services.room_join(room=room, user=bob)
+    line = ChatMessage.objects.create(room=room, sender=bob, body="Buy followers at spam.example")
+    moderation.report_create(by=alice, target=line, reason="spam")
+    alice_page, mod_page = new_page(), new_page()
+    live_site.log_in(alice_page, alice, password)
+    alice_page.goto(f"{live_site.url}{room.get_absolute_url()}")
+    shown = alice_page.locator(f"#chat-{line.pk}")
+    expect(shown).to_contain_text("Buy followers")
+    expect(alice_page.locator(f"#participants li[data-user='{alice.username}']")).to_have_attribute(
+        "data-online", "true", timeout=5_000
+    )
+
+    moderator = UserFactory(username="morgan", is_staff=True)
+    moderator.groups.add(moderators_group())
+    live_site.log_in(mod_page, moderator, password)
+    mod_page.goto(f"{live_site.url}/admin/moderation/report/")
+    item = mod_page.get_by_test_id("queue-item")
+    expect(item).to_contain_text("Buy followers")
+    item.get_by_role("button", name="Hide").click()
+    expect(mod_page.get_by_test_id("queue-empty")).to_be_visible()
+
+    # Alice's page, open all along, redraws the line where it stood: no reload.
+    expect(shown).to_contain_text("hidden by a moderator", timeout=LIVE)
+    expect(shown).not_to_contain_text("Buy followers")
+    expect(alice_page.get_by_test_id("chat-line")).to_have_count(1)
+    settle(alice_page, mod_page)

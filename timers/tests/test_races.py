@@ -95,3 +95,31 @@ def test_concurrent_joins_never_overfill_a_room(alice):
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert Participant.objects.present().filter(room=room).count() == 3
     assert len(refused) == 3
+
+
+def test_schedulers_racing_over_a_class_of_rooms_record_each_phase_exactly_once(alice, bob):
+    started = timezone.now() - timedelta(minutes=26)
+    rooms = []
+    for number in range(8):  # room_create allows 10 an hour
+        room = room_services.room_create(owner=alice, name=f"Class {number}")
+        room_services.room_join(room=room, user=bob)
+        rooms.append(room)
+    Timer.objects.filter(room__in=rooms).update(
+        status="running",
+        phase="work",
+        ends_at=started + timedelta(minutes=25),
+        phase_started_at=started,
+        version=1,
+    )
+    Participant.objects.filter(room__in=rooms).update(joined_at=started - timedelta(minutes=1))
+
+    results = _race(*[lambda: services.timers_advance_due() for _ in range(3)])
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(results) == len(rooms)  # each timer advanced by exactly one of them
+    rows = SessionHistory.objects.filter(room__in=rooms)
+    assert sorted(rows.values_list("room_id", "user__username", "seq")) == sorted(
+        (room.pk, name, 1) for room in rooms for name in ("alice", "bob")
+    )
+    timers = Timer.objects.filter(room__in=rooms)
+    assert {(t.phase, t.seq, t.version) for t in timers} == {("short_break", 2, 2)}

@@ -254,3 +254,78 @@ def test_the_clock_is_rendered_like_the_browser_shows_it(seconds, shown):
     from timers.rendering import format_clock
 
     assert format_clock(seconds) == shown
+
+
+def _class_of_rooms(owner, count: int) -> list[Room]:
+    """Rooms of different lengths and places in their cycle, all started at T0."""
+    rooms = []
+    for number in range(count):
+        room = room_services.room_create(
+            owner=owner, name=f"Class {number}", work_minutes=20 + number, long_break_every=2
+        )
+        services.timer_command(room=room, by=owner, action="start", now=T0)
+        rooms.append(room)
+    return rooms
+
+
+def test_one_pass_saves_each_of_many_timers_its_own_state(alice):
+    rooms = _class_of_rooms(alice, 4)
+    Timer.objects.filter(room=rooms[1]).update(cycle=1)  # its break is the long one
+
+    advanced = services.timers_advance_due(now=T0 + timedelta(minutes=22, seconds=30))
+
+    assert advanced == 3  # 20, 21 and 22 minutes have passed; 23 has not
+    got = {
+        t.room_id: (t.status, t.phase, t.seq, t.cycle, t.ends_at, t.version)
+        for t in Timer.objects.all()
+    }
+    assert got == {
+        rooms[0].pk: ("running", "short_break", 2, 1, T0 + timedelta(minutes=25), 2),
+        rooms[1].pk: ("running", "long_break", 2, 2, T0 + timedelta(minutes=36), 2),
+        rooms[2].pk: ("running", "short_break", 2, 1, T0 + timedelta(minutes=27), 2),
+        rooms[3].pk: ("running", "work", 1, 0, T0 + timedelta(minutes=23), 1),
+    }
+    assert sorted(SessionHistory.objects.values_list("room_id", "seq", "ended_at")) == [
+        (rooms[0].pk, 1, T0 + timedelta(minutes=20)),
+        (rooms[1].pk, 1, T0 + timedelta(minutes=21)),
+        (rooms[2].pk, 1, T0 + timedelta(minutes=22)),
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 8])  # room_create allows 10 an hour
+def test_a_pass_costs_the_same_statements_however_many_timers_are_due(
+    alice, count, django_assert_num_queries
+):
+    _class_of_rooms(alice, count)
+
+    # The claim, one update, who is present, one insert of history (and the test's
+    # transaction makes the pass's a savepoint: two statements more).
+    with django_assert_num_queries(6):
+        advanced = services.timers_advance_due(now=T0 + timedelta(hours=1))
+
+    assert advanced == count
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("push_batch", [1, 100])
+def test_a_pass_pushes_each_room_after_its_commit(alice, monkeypatch, push_batch):
+    from django.db import connection
+
+    from focusmate.lib import broadcast
+
+    monkeypatch.setattr(services, "PUSH_BATCH", push_batch)
+    rooms = _class_of_rooms(alice, 3)
+    sent: list[tuple[str, bool, int]] = []
+
+    def record(messages):
+        for group, payload in messages:
+            if payload["type"] == "timer.changed":
+                room_id = payload["data"]["room_id"]
+                # Visible to anyone by now: the transaction has committed.
+                sent.append((group, connection.in_atomic_block, _timer(Room(pk=room_id)).seq))
+
+    monkeypatch.setattr(broadcast, "_send_all", record)
+
+    services.timers_advance_due(now=T0 + timedelta(minutes=24))
+
+    assert sorted(sent) == sorted((f"room.{room.pk}", False, 2) for room in rooms)
