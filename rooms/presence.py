@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import secrets
 import socket
-import time
 import weakref
 
 from channels.db import database_sync_to_async
@@ -125,20 +125,21 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
         _flushing.pop(key, None)
 
 
-# A full collection walks every object of the process (0.2-0.36 s with a room of 1000
-# open): once a minute, not at every beat.
-FULL_COLLECTION_EVERY_SECONDS = 60.0
-_collected_at = 0.0
+_collection_put_off = False
 
 
 def _beat() -> None:
-    global _collected_at
+    global _collection_put_off
     close_old_connections()
     # Consumers that died without disconnect() leave the weak sets once collected; not
     # while the timer scheduler's pushes are going out (focusmate/lib/gcpause.py).
-    now = time.monotonic()
-    if now - _collected_at >= FULL_COLLECTION_EVERY_SECONDS and gcpause.collect():
-        _collected_at = now
+    # Put off at most once in a row: with deadlines every second (a soak's 200 rooms),
+    # collections were held at nearly every beat and the process grew.
+    if _collection_put_off:
+        gc.collect()
+        _collection_put_off = False
+    else:
+        _collection_put_off = not gcpause.collect()
     services.presence_heartbeat(process=PROCESS_ID, holding=holding())
     services.presence_expire()
 

@@ -252,7 +252,7 @@ async def test_a_socket_s_origin_must_match_scheme_host_and_port(origin, accepte
 
 
 @pytest.mark.django_db
-def test_serving_freezes_start_up_objects_and_spaces_out_garbage_collection(monkeypatch):
+def test_serving_freezes_start_up_objects_out_of_garbage_collection(monkeypatch):
     import asyncio
     import gc
 
@@ -278,7 +278,7 @@ def test_serving_freezes_start_up_objects_and_spaces_out_garbage_collection(monk
         asyncio.set_event_loop(None)
         loop.close()
 
-    assert seen["thresholds"] == serve.GC_THRESHOLDS != before
+    assert seen["thresholds"] == before  # Python's own: raised, the soak's memory grew
     assert seen["frozen"] > 10_000  # Django, the templates and the URLs, never scanned again
 
 

@@ -39,21 +39,15 @@ WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
 # How long a stopping server waits for work already under way.
 SHUTDOWN_GRACE_SECONDS = 5.0
 
-# The garbage collector's thresholds while serving (Python's are 700, 10, 10). A room of
-# a thousand sockets holds half a million objects, and with the defaults the collector
-# walked all of them every few seconds while a crowd arrived: 200-360 ms each time, the
-# whole server stopped (logged with gc.callbacks during bench/room_broadcast.py). Young
-# collections every 50,000 allocations, and a full one far more rarely, with the objects
-# of start-up frozen out of every scan, took the storm from 6.8 s to 3.5 s and the
-# Start push's p99 from 545 to 275 ms on that bench.
-GC_THRESHOLDS = (50_000, 20, 100)
 
-
+# Start-up's objects (Django, the templates, the URLs: about 170,000) are frozen out of
+# every later collection. Raising the collector's thresholds as well (50,000 or 10,000
+# allocations) shortened a storm further, but the 10-minute soak's memory then grew by
+# 6-9% instead of 2% (bench/soak.py), so Python's thresholds stay.
 def _tune_garbage_collector() -> None:
-    """Settles start-up's objects for good (gc.freeze) and spaces collections out."""
+    """Settles start-up's objects for good (gc.freeze): no collection walks them again."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def _wind_down() -> None:
