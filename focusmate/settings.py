@@ -123,7 +123,8 @@ else:
     # A kept connection is checked (SELECT 1) before its first query of each request or
     # socket event, so one broken by a PostgreSQL restart is replaced, not used: without
     # it the first socket after a restart failed its handshake (bench/faults.py). It
-    # costs a connect storm about a tenth of its time; CONN_HEALTH_CHECKS=false saves it.
+    # costs a round trip per database call of a socket's connect (two calls now; not
+    # measured again since the storm work), and CONN_HEALTH_CHECKS=false saves it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     # Fail fast while PostgreSQL is down (a 503), rather than hang every request.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(

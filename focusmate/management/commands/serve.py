@@ -45,7 +45,7 @@ SHUTDOWN_GRACE_SECONDS = 5.0
 # every later collection. Raising the collector's thresholds as well (50,000 or 10,000
 # allocations) shortened a storm further, but the 10-minute soak's memory then grew by
 # 6-9% instead of 2% (bench/soak.py), so Python's thresholds stay.
-def _tune_garbage_collector() -> None:
+def _freeze_start_up_objects() -> None:
     """Settles start-up's objects for good (gc.freeze): no collection walks them again."""
     gc.collect()
     gc.freeze()
@@ -164,7 +164,7 @@ class Command(BaseCommand):
                 tasks.append(loop.create_task(import_string(path)(), name=path))
                 logger.info("started in-process worker %s", path)
 
-        _tune_garbage_collector()
+        _freeze_start_up_objects()
         _limit_malloc_arenas()
         if fd is None:
             # Twisted's default listen backlog (50) drops handshakes when a class of a
