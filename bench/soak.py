@@ -147,14 +147,20 @@ async def run(args, sockets, room_ids, server) -> list[str]:
     )
     await asyncio.sleep(60)
     rss_first = server_rss_mib(server.process.pid)
-    await asyncio.gather(*tasks)
-    rss_last = server_rss_mib(server.process.pid)
+    # One reading a minute: a long run shows whether the memory levels off or keeps rising.
+    trace = [rss_first]
+    everyone = asyncio.gather(*tasks)
+    while not everyone.done():
+        await asyncio.wait([everyone], timeout=60)
+        trace.append(server_rss_mib(server.process.pid))
+    rss_last = trace[-1]
     growth = 100 * (rss_last - rss_first) / rss_first
     return [
         f"sockets    {len(sockets) - tally.failed}/{len(sockets)} opened; {tally.closed} closed "
         f"by the server; {tally.frames} frames received",
         f"memory     server RSS {rss_first:.0f} MiB after the first minute, {rss_last:.0f} MiB "
         f"after {args.minutes} min ({growth:+.1f}%)",
+        "rss/min    " + " ".join(f"{mib:.0f}" for mib in trace),
     ]
 
 

@@ -274,6 +274,9 @@ SILENCED_SYSTEM_CHECKS = ["mail.E001"]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Focus Mate <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Django's database sessions; the read every request makes is compiled once.
+SESSION_ENGINE = "focusmate.sessions"
+
 # Security: strict in production, relaxed only where DEBUG needs plain http.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, FilteredRelation, Q, QuerySet, Window
 
+from focusmate.lib.prepared import PreparedQuery
 from rooms.models import Participant, Room
 
 
@@ -21,21 +22,42 @@ class Viewing:
         return self.participant is not None and self.participant.is_present
 
 
+def _room_with_membership(room_id: int, user_id: int | None, with_timer: bool):
+    rooms = Room.objects.filter(pk=room_id).select_related(
+        "owner", *(["timer"] if with_timer else [])
+    )
+    if user_id is not None:
+        rooms = rooms.annotate(
+            mine=FilteredRelation("participants", condition=Q(participants__user_id=user_id))
+        ).select_related("mine")
+    return rooms[:1]
+
+
+# Every room page, timer partial, command and API read starts here: compiled once.
+_rooms_with_membership = PreparedQuery(
+    lambda room_id, user_id, with_timer: _room_with_membership(room_id, user_id, with_timer),
+    params={"room_id": int, "user_id": int},
+)
+_rooms_for_anonymous = PreparedQuery(
+    lambda room_id, with_timer: _room_with_membership(room_id, None, with_timer),
+    params={"room_id": int},
+)
+
+
 def room_for_viewer(*, room_id: int, user, with_timer: bool = False) -> Viewing | None:
     """The room with its owner and `user`'s membership, in one query; None if the room
     does not exist or `user` may not see it (`Room.is_visible_to`).
 
     `with_timer` reads the room's timer in the same query (`room.timer`)."""
-    rooms = Room.objects.filter(pk=room_id).select_related(
-        "owner", *(["timer"] if with_timer else [])
-    )
     if user.is_authenticated:
-        rooms = rooms.annotate(
-            mine=FilteredRelation("participants", condition=Q(participants__user=user))
-        ).select_related("mine")
-    room = rooms.first()
-    if room is None:
+        found = _rooms_with_membership.fetch(
+            room_id=room_id, user_id=user.pk, with_timer=with_timer
+        )
+    else:
+        found = _rooms_for_anonymous.fetch(room_id=room_id, with_timer=with_timer)
+    if not found:
         return None
+    room = found[0]
     participant = getattr(room, "mine", None)
     if participant is not None:
         participant.user, participant.room = user, room

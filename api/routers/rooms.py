@@ -13,6 +13,7 @@ from pydantic import Field
 from api.access import owned_room, visible_room
 from api.errors import conflict
 from api.schemas import ERRORS, Out, PathId, Text
+from focusmate.lib.prepared import PreparedQuery
 from rooms import services
 from rooms.models import Participant, Room
 from rooms.queries import rooms_for_list
@@ -123,11 +124,28 @@ def room_create(request: HttpRequest, payload: RoomIn):
 @router.get("/", response={200: list[RoomOut], **ERRORS})
 def room_list(request: HttpRequest, filters: Query[RoomListQuery]):
     """Open public rooms, the fullest first (the rooms page's list), `limit` at a time."""
-    rows = rooms_for_list(search=filters.q).values(*ROW_FIELDS, "present_count")
     return [
         row_out(row, viewer=request.user)
-        for row in rows[filters.skip : filters.skip + filters.limit]
+        for row in _room_rows(search=filters.q, skip=filters.skip, limit=filters.limit)
     ]
+
+
+def _list_rows(search: str, skip: int, limit: int):
+    return rooms_for_list(search=search).values(*ROW_FIELDS, "present_count")[skip : skip + limit]
+
+
+# Most lists are the first page with no search: their SQL is compiled once (a search
+# is compiled each time, as every query is).
+_unsearched_rows = PreparedQuery(
+    lambda skip, limit: _list_rows("", skip, limit),
+    params={},
+)
+
+
+def _room_rows(*, search: str, skip: int, limit: int) -> list[dict]:
+    if search.strip():
+        return list(_list_rows(search, skip, limit))
+    return _unsearched_rows.fetch(skip=skip, limit=limit)
 
 
 @router.get("/{room_id}", response={200: RoomOut, **ERRORS})
