@@ -14,7 +14,7 @@ from messaging.queries import CHAT_CLOSED_DURING_WORK, chat_closed_reason, chat_
 from rooms import services
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
-from rooms.queries import Viewing, people_in_room, room_for_viewer, rooms_for_list
+from rooms.queries import Viewing, people_in_room, room_for_viewer, rooms_to_page
 from timers import services as timer_services
 from timers.models import Timer
 from timers.rendering import timer_context
@@ -42,9 +42,7 @@ def _owned_room(request: HttpRequest, room_id: int) -> Room:
 def room_list(request: HttpRequest) -> HttpResponse:
     form = RoomSearchForm(request.GET)
     search = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(rooms_for_list(search=search), ROOMS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(rooms_to_page(search=search), ROOMS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "search": search}
     if request.htmx and not request.htmx.boosted:
         return render(request, "rooms/list.html#results", context)

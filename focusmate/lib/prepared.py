@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
@@ -43,11 +44,15 @@ class PreparedQuery:
                 raise TypeError(f"{name}: a prepared parameter is a str, an int or a datetime")
         self._build = build
         self._params = params
-        self._shapes: dict[tuple, _Compiled] = {}
+        self._shapes: dict[tuple, _Compiled | _Nothing] = {}
         self._lock = threading.Lock()
 
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **arguments) -> list:
         values = {name: arguments.pop(name) for name in self._params}
+        for name, value in values.items():
+            # None would be `IS NULL` to the ORM: another shape, not another value.
+            if not isinstance(value, self._params[name]) or isinstance(value, bool):
+                raise TypeError(f"{name}: expected {self._params[name].__name__}")
         shape = (using, *sorted(arguments.items()))
         compiled = self._shapes.get(shape)
         if compiled is None:
@@ -58,12 +63,15 @@ class PreparedQuery:
                 self._shapes[shape] = compiled
         return compiled.fetch(using, values)
 
-    def _compile(self, using: str, shape: dict) -> _Compiled:
+    def _compile(self, using: str, shape: dict) -> _Compiled | _Nothing:
         connection = connections[using]
         markers = {name: _marker(kind, n) for n, (name, kind) in enumerate(self._params.items())}
         queryset = self._build(**markers, **shape).using(using)
         compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # a shape that can match nothing, as `[0:0]`
+            return _NOTHING
         slots: dict[int, str] = {}
         for name, kind in self._params.items():
             adapted = _adapt(connection, kind, markers[name])
@@ -75,6 +83,14 @@ class PreparedQuery:
                 )
             slots[found[0]] = name
         return _Compiled(queryset, compiler, sql, tuple(params), slots, self._params)
+
+
+class _Nothing:
+    def fetch(self, using: str, values: dict) -> list:
+        return []
+
+
+_NOTHING = _Nothing()
 
 
 class _Compiled:

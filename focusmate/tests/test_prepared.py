@@ -140,3 +140,20 @@ def test_another_thread_runs_it_on_its_own_connection():
     assert [token.user.pk for token in answers] == [user.pk]
     assert used == [1]  # on the thread's own connection, not the one that compiled it
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_a_shape_that_matches_nothing_runs_no_query(django_assert_num_queries, alice):
+    Room.objects.create(name="Room", owner=alice)
+    query = PreparedQuery(lambda stop: Room.objects.order_by("pk")[0:stop], params={})
+    with django_assert_num_queries(0):
+        assert query.fetch(stop=0) == []
+    assert [room.name for room in query.fetch(stop=1)] == ["Room"]
+
+
+def test_a_value_of_the_wrong_kind_is_refused_not_run():
+    query = PreparedQuery(lambda name: Room.objects.filter(name=name), params={"name": str})
+    with pytest.raises(TypeError, match="name: expected str"):
+        query.fetch(name=None)  # the ORM would have written IS NULL: another shape
+    numbers = PreparedQuery(lambda pk: Room.objects.filter(pk=pk), params={"pk": int})
+    with pytest.raises(TypeError, match="pk: expected int"):
+        numbers.fetch(pk=True)
