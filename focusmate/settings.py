@@ -145,8 +145,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 # Threads per server process for the pages' and the API's sync code, each keeping its
 # database connection (focusmate/lib/http_threads.py). A request finding all of them busy
-# waits for one.
-HTTP_THREADS = env.int("HTTP_THREADS", default=4)
+# waits for one. Two, not more: they share one interpreter lock, and on 2 cores four
+# threads served the API's room list 373-377 req/s where two served 463-480 (SQLite;
+# 375 against 415 on PostgreSQL), while pages were the same (bench/api.py, bench/pages.py).
+HTTP_THREADS = env.int("HTTP_THREADS", default=2)
 
 # Channel layer: in memory for one process, Redis (pub/sub) when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
