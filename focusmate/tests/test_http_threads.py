@@ -8,8 +8,9 @@ import threading
 import time
 
 import pytest
+from django.core.signals import request_finished
 from django.db import connection
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -44,7 +45,20 @@ def echo(request):
     return JsonResponse(request.POST.dict())
 
 
-urlpatterns = [path("where/", where), path("slow/", slow), path("echo/", echo)]
+def stream(request):
+    async def parts():
+        yield b"one "
+        yield b"two"
+
+    return StreamingHttpResponse(parts(), content_type="text/plain")
+
+
+urlpatterns = [
+    path("where/", where),
+    path("slow/", slow),
+    path("echo/", echo),
+    path("stream/", stream),
+]
 
 
 @pytest.fixture
@@ -174,3 +188,28 @@ def test_a_post_body_reaches_the_view_and_a_missing_page_is_djangos_404(test_url
 def test_at_least_one_thread():
     with pytest.raises(ValueError, match="at least 1"):
         PooledThreadsASGIHandler(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_answer_is_finished_once_on_its_thread_streamed_or_not(test_urls):
+    finished = []
+
+    def on_finished(**kwargs):
+        finished.append(threading.current_thread().name)
+
+    request_finished.connect(on_finished)
+    app = handler(1)
+    try:
+
+        async def both():
+            plain = await call(app, "/where/")
+            streamed = await call(app, "/stream/")
+            return plain, streamed
+
+        (status, answer), (streamed_status, _) = asyncio.run(both())
+    finally:
+        request_finished.disconnect(on_finished)
+    assert (status, streamed_status) == (200, 200)
+    # The plain answer finished before it was sent, the streamed one after: both on the
+    # request's thread, where its database connection lives.
+    assert finished == [answer["thread"], answer["thread"]]
