@@ -7,7 +7,8 @@ It makes N rooms of M members (throw-away users with sessions), every phase one 
 long and starting by itself, starts the real server (Daphne with its in-process
 scheduler) on a free port, opens one socket per member and sets every timer running.
 Then it watches for --minutes: the server's resident memory (RSS, every process of it)
-after the first minute and at the end, sockets that close or fail, error lines in the
+after the first minute, once a minute after that (to see whether it levels off) and at
+the end, sockets that close or fail, error lines in the
 server's log, and at the end whether every completed phase was recorded exactly once
 for every member (rows = members x completed phases, room by room). Everything it made
 is deleted afterwards.
