@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import Count, FilteredRelation, Q, QuerySet, Window
 
@@ -35,12 +36,10 @@ def _room_with_membership(room_id: int, user_id: int | None, with_timer: bool):
 
 # Every room page, timer partial, command and API read starts here: compiled once.
 _rooms_with_membership = PreparedQuery(
-    lambda room_id, user_id, with_timer: _room_with_membership(room_id, user_id, with_timer),
-    params={"room_id": int, "user_id": int},
+    _room_with_membership, params={"room_id": int, "user_id": int}
 )
 _rooms_for_anonymous = PreparedQuery(
-    lambda room_id, with_timer: _room_with_membership(room_id, None, with_timer),
-    params={"room_id": int},
+    partial(_room_with_membership, user_id=None), params={"room_id": int}
 )
 
 

@@ -35,6 +35,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 SHAPES_KEPT = 64
+_INT64 = range(-(2**63), 2**63)
 
 
 class PreparedQuery:
@@ -53,6 +54,13 @@ class PreparedQuery:
             # None would be `IS NULL` to the ORM: another shape, not another value.
             if not isinstance(value, self._params[name]) or isinstance(value, bool):
                 raise TypeError(f"{name}: expected {self._params[name].__name__}")
+        if any(
+            kind is int and not _INT64.start <= values[name] < _INT64.stop
+            for name, kind in self._params.items()
+        ):
+            # No column holds it, and SQLite can't even bind it: Django's lookups know
+            # what such a value means (an exact match is nothing), so they decide.
+            return list(self._build(**values, **arguments).using(using))
         shape = (using, *sorted(arguments.items()))
         compiled = self._shapes.get(shape)
         if compiled is None:

@@ -157,3 +157,14 @@ def test_a_value_of_the_wrong_kind_is_refused_not_run():
     numbers = PreparedQuery(lambda pk: Room.objects.filter(pk=pk), params={"pk": int})
     with pytest.raises(TypeError, match="pk: expected int"):
         numbers.fetch(pk=True)
+
+
+def test_a_number_past_64_bits_is_left_to_the_orm(django_assert_num_queries, alice):
+    room = Room.objects.create(name="Room", owner=alice)
+    query = PreparedQuery(lambda pk: Room.objects.filter(pk=pk), params={"pk": int})
+    assert query.fetch(pk=room.pk) == [room]
+    # SQLite can't bind it; Django's exact lookup knows nothing can match it.
+    with django_assert_num_queries(0):
+        assert query.fetch(pk=10**20) == []
+    below = PreparedQuery(lambda pk: Room.objects.filter(pk__lt=pk), params={"pk": int})
+    assert below.fetch(pk=2**70) == list(Room.objects.filter(pk__lt=2**70)) == [room]
