@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -136,10 +137,7 @@ def _list_rows(search: str, skip: int, limit: int):
 
 # Most lists are the first page with no search: their SQL is compiled once (a search
 # is compiled each time, as every query is).
-_unsearched_rows = PreparedQuery(
-    lambda skip, limit: _list_rows("", skip, limit),
-    params={},
-)
+_unsearched_rows = PreparedQuery(partial(_list_rows, ""), params={})
 
 
 def _room_rows(*, search: str, skip: int, limit: int) -> list[dict]:
