@@ -66,6 +66,10 @@ def check_migrated() -> None:
         sys.exit(f"The database ({connection.vendor}) has unapplied migrations: run migrate.")
 
 
+# Every session this process made for its throw-away users, for delete_rooms.
+_sessions_made: list[str] = []
+
+
 def users_with_sessions(clients: int) -> tuple[str, list[User], list[Session]]:
     """N throw-away users, each with a logged-in session; returns (tag, users, sessions)."""
     tag = f"bench{secrets.token_hex(3)}"
@@ -93,6 +97,7 @@ def users_with_sessions(clients: int) -> tuple[str, list[User], list[Session]]:
         for user in users
     ]
     Session.objects.bulk_create(sessions)
+    _sessions_made.extend(session.session_key for session in sessions)
     return tag, users, sessions
 
 
@@ -114,9 +119,12 @@ def create_fixture(clients: int) -> Fixture:
 
 
 def delete_rooms(room_ids: list[int], user_ids: list[int]) -> None:
-    """Deletes throw-away rooms with their history, and the throw-away people."""
+    """Deletes throw-away rooms with their history, and the throw-away people with the
+    sessions made for them (a session names its user only inside its encoded data)."""
     SessionHistory.objects.filter(room_id__in=room_ids).delete()
     Room.objects.filter(pk__in=room_ids).delete()
+    Session.objects.filter(session_key__in=_sessions_made).delete()
+    _sessions_made.clear()
     User.objects.filter(pk__in=user_ids).delete()
 
 
