@@ -102,30 +102,31 @@ def push_read(event: ConversationRead) -> None:
 @subscriber(ChatMessagePosted)
 def push_chat_line(event: ChatMessagePosted) -> None:
     """Rendered once for the room; only its present members' sockets are in the group."""
-    line = ChatMessage.objects.select_related("sender").filter(pk=event.chat_message_id).first()
-    if line is None:
-        return
-    html = (
-        f'<div hx-swap-oob="beforeend:#chat-lines-{event.room_id}">'
-        + render_to_string("messaging/_chat_line.html", {"line": line})
-        + "</div>"
-    )
-    broadcast.send_now(
-        broadcast.room_group(event.room_id),
-        broadcast.message("chat.posted", html=html, data=_line_data(line)),
-    )
+    _push_line(event.room_id, event.chat_message_id, "chat.posted", appended=True)
 
 
 @subscriber(ChatMessageModerated)
 def push_chat_moderation(event: ChatMessageModerated) -> None:
     """The line redrawn in place on the room's open pages: hidden, or back again."""
-    line = ChatMessage.objects.select_related("sender").filter(pk=event.chat_message_id).first()
+    _push_line(event.room_id, event.chat_message_id, "chat.changed", appended=False)
+
+
+def _push_line(room_id: int, line_id: int, kind: str, *, appended: bool) -> None:
+    """A chat line to its room: appended to the chat, or swapped in where it stands."""
+    line = ChatMessage.objects.select_related("sender").filter(pk=line_id).first()
     if line is None:
         return
-    html = render_to_string("messaging/_chat_line.html", {"line": line, "oob": True})
+    if appended:
+        html = (
+            f'<div hx-swap-oob="beforeend:#chat-lines-{room_id}">'
+            + render_to_string("messaging/_chat_line.html", {"line": line})
+            + "</div>"
+        )
+    else:
+        html = render_to_string("messaging/_chat_line.html", {"line": line, "oob": True})
     broadcast.send_now(
-        broadcast.room_group(event.room_id),
-        broadcast.message("chat.changed", html=html, data=_line_data(line)),
+        broadcast.room_group(room_id),
+        broadcast.message(kind, html=html, data=_line_data(line)),
     )
 
 

@@ -110,11 +110,14 @@ def rooms_for_leaderboard(*, user) -> QuerySet[Room]:
     )
 
 
+def _listed(search: str = "") -> QuerySet[Room]:
+    """Which rooms the list shows: open, public, matching the search."""
+    return Room.objects.active().public().search(search)
+
+
 def rooms_for_list(*, search: str = "") -> QuerySet[Room]:
     return (
-        Room.objects.active()
-        .public()
-        .search(search)
+        _listed(search)
         .select_related("timer", "owner")
         .with_present_count()
         # -pk breaks ties: without it PostgreSQL may page equal rows inconsistently.
@@ -133,8 +136,8 @@ class _OpenRooms:
     """The open public rooms as a Paginator pages through them (no search)."""
 
     def count(self) -> int:
-        # The same rows as rooms_for_list(), without its annotations' GROUP BY.
-        return Room.objects.active().public().count()
+        # The list's rows, counted without its annotations' GROUP BY.
+        return _listed().count()
 
     def __getitem__(self, window: slice) -> list[Room]:
         return _unsearched_rooms.fetch(start=window.start, stop=window.stop)

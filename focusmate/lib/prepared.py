@@ -51,13 +51,11 @@ class PreparedQuery:
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **arguments) -> list:
         values = {name: arguments.pop(name) for name in self._params}
         for name, value in values.items():
+            kind = self._params[name]
             # None would be `IS NULL` to the ORM: another shape, not another value.
-            if not isinstance(value, self._params[name]) or isinstance(value, bool):
-                raise TypeError(f"{name}: expected {self._params[name].__name__}")
-        if any(
-            kind is int and not _INT64.start <= values[name] < _INT64.stop
-            for name, kind in self._params.items()
-        ):
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise TypeError(f"{name}: expected {kind.__name__}")
+        if any(isinstance(value, int) and value not in _INT64 for value in values.values()):
             # No column holds it, and SQLite can't even bind it: Django's lookups know
             # what such a value means (an exact match is nothing), so they decide.
             return list(self._build(**values, **arguments).using(using))
