@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_out, user_login_failed
 
 
 def _on_logout(sender, request, user, **kwargs) -> None:
@@ -15,4 +15,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from accounts import checks, lockout  # noqa: F401  (registers the checks)
+
         user_logged_out.connect(_on_logout, dispatch_uid="accounts.session_end")
+        user_login_failed.connect(lockout.on_login_failed, dispatch_uid="accounts.lockout")

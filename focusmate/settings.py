@@ -192,6 +192,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # First, always (a system check says so): refuses every login while the account or
+    # the address is locked out after failed attempts (accounts/lockout.py).
+    "accounts.lockout.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -221,6 +224,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_RATE_LIMITS_ENABLED = env.bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
+# allauth's limits (signups, logins per address, password resets, ...), or none at all.
+# Its own failed-login limit is off: accounts/lockout.py is the one every entrance (the
+# admin, allauth, the API) goes through.
+ACCOUNT_RATE_LIMITS = {"login_failed": None} if ACCOUNT_RATE_LIMITS_ENABLED else False
+# Failed logins allowed (failures, within seconds) before a lock of those seconds.
+LOGIN_FAILURE_LIMITS = {"account": (5, 300), "address": (10, 60)}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "settings", "health", "static", "media", "rooms"]
 LOGIN_REDIRECT_URL = "/"
