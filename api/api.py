@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import AUTH
+from api.parser import JsonBodyParser
 from api.routers import (
     achievements,
     auth,
@@ -29,6 +30,7 @@ api = NinjaAPI(
         'IDs are integers. Errors are `{"detail": ...}`.'
     ),
     auth=AUTH,
+    parser=JsonBodyParser(),  # a body must be sent as application/json (415 otherwise)
     urls_namespace="api",
 )
 errors.install(api)
