@@ -15,7 +15,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
+
         from accounts import checks, lockout  # noqa: F401  (registers the checks)
 
         user_logged_out.connect(_on_logout, dispatch_uid="accounts.session_end")
         user_login_failed.connect(lockout.on_login_failed, dispatch_uid="accounts.lockout")
+        password_reset.connect(lockout.on_password_reset, dispatch_uid="accounts.lockout_reset")

@@ -12,6 +12,7 @@ sits under `django.contrib.auth.authenticate()`, which every entrance ends in:
   the lock lasts, for the entrance to say so.
 - The `user_login_failed` signal, which `authenticate()` sends after any refusal,
   counts the failure for the account and for the address.
+- A password reset (allauth's `password_reset` signal) lifts the account's lock.
 
 Accounts are found by username or any of their email addresses, so switching between
 them guesses against one count; a login that names no account is counted under its
@@ -145,6 +146,17 @@ def record_failure(request: HttpRequest | None, credentials: dict) -> None:
         if failures >= limit.failures:
             cache.set(_lock_key(scope, key), time.time() + limit.seconds, timeout=limit.seconds)
             cache.delete(count_key)
+
+
+def clear_account(user) -> None:
+    """Lifts an account's lock and forgets its failures (after a password reset, which
+    proves the person holds the account's email)."""
+    cache.delete_many([_lock_key("account", str(user.pk)), _count_key("account", str(user.pk))])
+
+
+def on_password_reset(sender, request: HttpRequest, user, **kwargs) -> None:
+    """allauth's `password_reset` receiver."""
+    clear_account(user)
 
 
 def on_login_failed(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):

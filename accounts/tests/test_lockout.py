@@ -247,3 +247,21 @@ def test_the_admin_page_sends_a_moderator_on(client, moderator):
     response = client.get("/admin/login/?next=/admin/accounts/user/")
 
     assert response.status_code == 302 and response["Location"] == "/admin/accounts/user/"
+
+
+def test_a_password_reset_lifts_the_accounts_lock(alice):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    for n in range(5):
+        _api_login(Client(), alice.username, _wrong(n))
+    client = Client()
+    key = f"{user_pk_to_url_str(alice)}-{default_token_generator.make_token(alice)}"
+    form_url = client.get(f"/accounts/password/reset/key/{key}/")["Location"]
+
+    response = client.post(
+        form_url, {"password1": "a brand new passphrase 7", "password2": "a brand new passphrase 7"}
+    )
+
+    assert response.status_code == 302
+    assert _api_login(Client(), alice.username, "a brand new passphrase 7").status_code == 200
