@@ -34,6 +34,10 @@ def is_json(request: HttpRequest) -> bool:
 
 class JsonBodyParser(Parser):
     def parse_body(self, request: HttpRequest) -> DictStrAny:
+        if not request.META:
+            # django-ninja's stand-in for one field of a multipart form (a schema beside
+            # an uploaded file): the form came as multipart, which is what it asks for.
+            return super().parse_body(request)
         if not is_json(request):
             # django-ninja turns this into a 400 "Cannot parse request body";
             # api/errors.py gives it back its own status.
