@@ -25,9 +25,11 @@ api = NinjaAPI(
     title="Focus Mate API",
     version="1",
     description=(
-        "The original Focus Mate backend's endpoints, with every action authorised. "
-        "Authenticate with `Authorization: Bearer <access_token>` from `POST /auth/login`; "
-        'IDs are integers. Errors are `{"detail": ...}`.'
+        "The original Focus Mate backend's endpoints, request bodies and answers, with "
+        "every action authorised. Authenticate with `Authorization: Bearer <access_token>` "
+        "from `POST /auth/login`. IDs are sent as strings of digits and accepted as a "
+        "string or a number; a request field may use the original's name or ours where "
+        'they differ (both are listed). Errors are `{"detail": ...}`.'
     ),
     auth=AUTH,
     parser=JsonBodyParser(),  # a body must be sent as application/json (415 otherwise)

@@ -133,3 +133,26 @@ def test_a_schema_beside_a_file_still_comes_as_a_multipart_form():
 
     assert response.status_code == 200, response.content
     assert response.json() == {"text": "hello", "size": 5}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", "text/plain"),
+        (b"", "application/x-www-form-urlencoded"),
+        (b"--x--\r\n", "multipart/form-data; boundary=x"),
+    ],
+)
+def test_an_empty_body_or_form_is_an_empty_object(body, content_type, alice):
+    """The original's clients send none where every field is optional."""
+    token = token_issue(user=alice)[1]
+
+    response = Client().generic(
+        "POST",
+        f"/api/v1/achievements/user/{alice.pk}/check",
+        body,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == 200, response.content
