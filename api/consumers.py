@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from django.utils import timezone
 
 from api.models import ApiToken
-from api.queries import token_for_secret
+from api.queries import token_for_credential
 from api.services import token_group
 from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, parallel_db
 from rooms.consumers import RoomConsumer
@@ -56,7 +56,7 @@ class ApiRoomConsumer(RoomConsumer):
 
     async def connect(self) -> None:
         secret, self.subprotocol = token_secret(self.scope)
-        token = await parallel_db(token_for_secret)(secret) if secret else None
+        token = await parallel_db(token_for_credential)(secret) if secret else None
         if token is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return

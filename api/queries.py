@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from api import tokens
 from api.models import ApiToken, token_digest
 from focusmate.lib.prepared import PreparedQuery
 
@@ -17,10 +18,31 @@ _usable_by_digest = PreparedQuery(
     params={"digest": str, "now": datetime},
 )
 
+_usable_by_jti = PreparedQuery(
+    lambda jti, now: ApiToken.objects.usable(now).select_related("user").filter(jti=jti)[:1],
+    params={"jti": str, "now": datetime},
+)
 
-def token_for_secret(secret: str) -> ApiToken | None:
-    """The usable token (not revoked, not expired, active user) with its user, or None."""
-    if not secret or len(secret) > 200:
+# A JWT of ours is ~200 characters; anything much longer is not one.
+MAX_CREDENTIAL_LENGTH = 1000
+
+
+def token_for_credential(credential: str | None) -> ApiToken | None:
+    """The usable token (not revoked, not expired, active user) with its user, or None.
+
+    `credential` is what the client sent: a JWT (its signature and expiry checked, then
+    its row found by `jti`), or an opaque secret issued before JWTs (found by digest).
+    """
+    if not credential or len(credential) > MAX_CREDENTIAL_LENGTH:
         return None
-    found = _usable_by_digest.fetch(digest=token_digest(secret), now=timezone.now())
+    now = timezone.now()
+    if tokens.looks_like_jwt(credential):
+        claims = tokens.decode(credential)
+        if claims is None:
+            return None
+        found = _usable_by_jti.fetch(jti=claims.jti, now=now)
+        if found and found[0].user_id != claims.user_id:
+            return None  # signed by us, so never expected; refuse rather than guess
+    else:
+        found = _usable_by_digest.fetch(digest=token_digest(credential), now=now)
     return found[0] if found else None
