@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -103,3 +104,24 @@ def user_unblock(*, by: User, user: User) -> bool:
 def session_end(*, user: User, session_key: str) -> None:
     """A logout: the sockets opened with that session close once it is gone."""
     publish_on_commit(UserLoggedOut(user_id=user.pk, session_key=session_key))
+
+
+@transaction.atomic
+def username_change(*, user: User, by: User, username: str) -> User:
+    """Renames a person (themselves only), under the signup form's rules (allauth's
+    validators, reserved names, unique whatever the case)."""
+    require_active(by)
+    if user.pk != by.pk:
+        raise PermissionDenied("You can only edit your own profile.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if username == user.username:
+        return user
+    # Only the case changing is no clash with oneself.
+    same_name = username.lower() == user.username.lower()
+    user.username = get_adapter().clean_username(username, shallow=same_name)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["username"])
+    except IntegrityError as error:  # a racing rename or signup took it
+        raise ValidationError("That username is taken.", code="unique") from error
+    return user

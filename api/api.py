@@ -5,8 +5,10 @@ The forum (Community) and direct messages (Messages) have theirs too.
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.urls import URLPattern, path
 from ninja import NinjaAPI
+from ninja.parser import Parser
 
 from api import errors
 from api.auth import AUTH
@@ -21,15 +23,35 @@ from api.routers import (
     timer,
 )
 
+
+class JsonParser(Parser):
+    """A body with nothing in it is an empty object: the original's clients send none
+    where every field is optional (`POST /achievements/user/{id}/check`), and some
+    tools send an empty form instead."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        if not request.body.strip():
+            return {}
+        if request.content_type in _FORMS and not request.POST and not request.FILES:
+            return {}
+        return super().parse_body(request)
+
+
+_FORMS = {"multipart/form-data", "application/x-www-form-urlencoded"}
+
+
 api = NinjaAPI(
     title="Focus Mate API",
     version="1",
     description=(
-        "The original Focus Mate backend's endpoints, with every action authorised. "
-        "Authenticate with `Authorization: Bearer <access_token>` from `POST /auth/login`; "
-        'IDs are integers. Errors are `{"detail": ...}`.'
+        "The original Focus Mate backend's endpoints, request bodies and answers, with "
+        "every action authorised. Authenticate with `Authorization: Bearer <access_token>` "
+        "from `POST /auth/login`. IDs are sent as strings of digits and accepted as a "
+        "string or a number; a request field may use the original's name or ours where "
+        'they differ (both are listed). Errors are `{"detail": ...}`.'
     ),
     auth=AUTH,
+    parser=JsonParser(),
     urls_namespace="api",
 )
 errors.install(api)

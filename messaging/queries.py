@@ -57,20 +57,25 @@ class _CountOf(Func):
     output_field = IntegerField()
 
 
+def unread_messages(*, conversation_id, reader_id, after) -> QuerySet[Message]:
+    """What counts as unread for `reader`: messages from the other person above `after`
+    (their read state), not deleted or hidden. (Values or `OuterRef`s.)"""
+    return Message.objects.filter(
+        conversation_id=conversation_id,
+        id__gt=after,
+        deleted_at__isnull=True,
+        hidden_at__isnull=True,
+    ).exclude(sender_id=reader_id)
+
+
 def _unread_in() -> Func:
-    """Messages from the other person above this member's read state, not deleted/hidden."""
-    unread = (
-        Message.objects.filter(
-            conversation_id=OuterRef("conversation_id"),
-            id__gt=OuterRef("read_up_to"),
-            deleted_at__isnull=True,
-            hidden_at__isnull=True,
-        )
-        .exclude(sender_id=OuterRef("user_id"))
-        .order_by()
-        .values("id")[:UNREAD_CAP]
+    """A member's unread messages, counted up to UNREAD_CAP (an annotation)."""
+    unread = unread_messages(
+        conversation_id=OuterRef("conversation_id"),
+        reader_id=OuterRef("user_id"),
+        after=OuterRef("read_up_to"),
     )
-    return _CountOf(Subquery(unread))
+    return _CountOf(Subquery(unread.order_by().values("id")[:UNREAD_CAP]))
 
 
 def inbox(*, user: User) -> QuerySet[ConversationMember]:

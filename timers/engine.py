@@ -72,6 +72,7 @@ class TimerState:
     ends_at: datetime | None = None  # while running
     remaining_seconds: int | None = None  # while paused
     phase_started_at: datetime | None = None  # when the current phase first started
+    paused_at: datetime | None = None  # while paused: when it was paused
 
     def remaining_at(self, now: datetime, settings: TimerSettings) -> int:
         """Whole seconds left in the current phase (rounded up, as a countdown shows)."""
@@ -175,6 +176,7 @@ def pause(state: TimerState, settings: TimerSettings, now: datetime) -> TimerSta
         status=Status.PAUSED,
         ends_at=None,
         remaining_seconds=state.remaining_at(now, settings),
+        paused_at=now,
     )
 
 
@@ -187,6 +189,7 @@ def resume(state: TimerState, settings: TimerSettings, now: datetime) -> TimerSt
         status=Status.RUNNING,
         ends_at=now + timedelta(seconds=state.remaining_seconds),
         remaining_seconds=None,
+        paused_at=None,
     )
 
 

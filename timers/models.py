@@ -37,6 +37,7 @@ class Timer(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     remaining_seconds = models.PositiveIntegerField(null=True, blank=True)
     phase_started_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,6 +86,7 @@ class Timer(models.Model):
             ends_at=self.ends_at,
             remaining_seconds=self.remaining_seconds,
             phase_started_at=self.phase_started_at,
+            paused_at=self.paused_at,
         )
 
     def apply(self, state: engine.TimerState) -> None:
@@ -95,3 +97,4 @@ class Timer(models.Model):
         self.ends_at = state.ends_at
         self.remaining_seconds = state.remaining_seconds
         self.phase_started_at = state.phase_started_at
+        self.paused_at = state.paused_at

@@ -149,7 +149,9 @@ def timer_data(timer: TimerLike, *, now: datetime | None = None) -> dict:
         "phase": state.phase.value,
         "seq": state.seq,
         "cycle": state.cycle,
-        "ends_at": state.ends_at.isoformat() if state.ends_at else None,
+        "ends_at": _iso(state.ends_at),
+        "phase_started_at": _iso(state.phase_started_at),
+        "paused_at": _iso(state.paused_at),
         "remaining_seconds": context["remaining"],
         "duration_seconds": context["duration"],
         "server_now": context["now"].isoformat(),
@@ -163,3 +165,7 @@ def timer_data(timer: TimerLike, *, now: datetime | None = None) -> dict:
             "auto_start_work": settings.auto_start_work,
         },
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

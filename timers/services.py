@@ -218,6 +218,7 @@ _STATE_FIELDS = [
     "ends_at",
     "remaining_seconds",
     "phase_started_at",
+    "paused_at",
     "version",
     "updated_at",
 ]

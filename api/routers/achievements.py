@@ -7,13 +7,13 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from pydantic import Field
 
 from accounts.models import User
 from achievements import queries, services
 from achievements.models import Achievement
-from api.schemas import ERRORS, Out, PathId, Text
+from api.schemas import ERRORS, BodyId, Id, In, Out, PathId, Text
 
 router = Router(tags=["Achievements"])
 
@@ -22,7 +22,7 @@ Requirement = Achievement.Requirement
 
 
 class AchievementOut(Out):
-    id: int
+    id: Id
     slug: str
     name: str
     description: str
@@ -39,27 +39,30 @@ class UnlockOut(Out):
 
 
 class UserAchievementsOut(Out):
-    user_id: int
+    user_id: Id
     points: int
     unlocked: list[UnlockOut]
 
 
 class ProgressOut(Out):
+    # The original's fields
     achievement: AchievementOut
-    current: int
-    required: int
+    is_unlocked: bool
+    progress: int = Field(description="Towards `required` (full once unlocked).")
+    progress_percentage: float = Field(description="0 to 100.")
     unlocked_at: datetime | None
+    # Ours
+    current: int = Field(description="The count as it is now.")
+    required: int
 
 
-class UserProgressOut(Out):
-    user_id: int
-    points: int
-    unlocked_count: int
-    total_count: int
-    progress: list[ProgressOut]
+class CheckIn(In):
+    """The original's clients send whose achievements to check: it must be the caller."""
+
+    user_id: BodyId | None = None
 
 
-class AchievementIn(Schema):
+class AchievementIn(In):
     slug: Text = Field(pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=60)
     name: Text = Field(min_length=1, max_length=80)
     description: Text = Field(min_length=1, max_length=200)
@@ -128,33 +131,32 @@ def user_achievements(request: HttpRequest, user_id: PathId):
     }
 
 
-@router.get("/user/{user_id}/progress", response={200: UserProgressOut, **ERRORS})
+@router.get("/user/{user_id}/progress", response={200: list[ProgressOut], **ERRORS})
 def user_progress(request: HttpRequest, user_id: PathId):
+    """Every active achievement with the person's progress, by category."""
     user = _readable_user(request, user_id)
     page = queries.achievements_page(user=user)
-    return {
-        "user_id": user.pk,
-        "points": page.points,
-        "unlocked_count": page.unlocked_count,
-        "total_count": page.total_count,
-        "progress": [
-            {
-                "achievement": achievement_out(item.achievement),
-                "current": item.current,
-                "required": item.required,
-                "unlocked_at": item.unlocked_at,
-            }
-            for category in page.categories
-            for item in category.items
-        ],
-    }
+    return [
+        {
+            "achievement": achievement_out(item.achievement),
+            "is_unlocked": item.is_unlocked,
+            "progress": item.bar_value,
+            "progress_percentage": round(100 * item.bar_value / item.required, 1),
+            "unlocked_at": item.unlocked_at,
+            "current": item.current,
+            "required": item.required,
+        }
+        for category in page.categories
+        for item in category.items
+    ]
 
 
 @router.post("/user/{user_id}/check", response={200: list[UnlockOut], **ERRORS})
-def user_check(request: HttpRequest, user_id: PathId):
+def user_check(request: HttpRequest, user_id: PathId, payload: CheckIn | None = None):
     """Unlocks what you have earned (yourself only); returns the new unlocks, so a second
     call returns none."""
-    if user_id != request.user.pk:
+    claimed = {user_id, payload.user_id if payload else None} - {None}
+    if claimed != {request.user.pk}:
         raise PermissionDenied("You can only check your own achievements.")
     unlocks = services.achievements_check(user=request.user)
     return [

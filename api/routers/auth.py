@@ -11,13 +11,13 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from allauth.account.internal.flows.email_verification import send_verification_email_for_user
-from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.errors import AuthenticationError
 from pydantic import Field
 
@@ -27,22 +27,24 @@ from api import services
 from api.auth import AUTH, token_auth
 from api.errors import Conflict
 from api.models import ApiToken
-from api.schemas import ERRORS, Out, PathId, Text, UserOut, user_out
+from api.schemas import ERRORS, In, Out, PathId, Text, UserOut, either, email_verified, user_out
 from focusmate.lib.ratelimit import RateLimited
 
 router = Router(tags=["Auth"])
 
 
-class RegisterIn(Schema):
+class RegisterIn(In):
     username: Text = Field(min_length=1, max_length=150)
     email: Text = Field(min_length=3, max_length=254)
     password: Text = Field(min_length=1, max_length=4096)
 
 
-class LoginIn(Schema):
-    """`username` may also be the email address."""
+class LoginIn(In):
+    """Log in by username or by email address (the original logged in by `email`)."""
 
-    username: Text = Field(min_length=1, max_length=254)
+    username: Text = either(
+        "username", "email", min_length=1, max_length=254, description="Or the email address."
+    )
     password: Text = Field(min_length=1, max_length=4096)
 
 
@@ -53,17 +55,10 @@ class TokenOut(Out):
     user: UserOut
 
 
-class ProfileOut(UserOut):
-    """Someone else's profile leaves out their private settings (null)."""
-
-    timezone: str | None
-    stats_public: bool | None
-    on_leaderboard: bool | None
-
-
-class ProfileIn(Schema):
+class ProfileIn(In):
     """Any field left out keeps its value."""
 
+    username: Text | None = Field(default=None, min_length=1, max_length=150)
     bio: Text | None = Field(default=None, max_length=500)
     timezone: Text | None = Field(default=None, max_length=64)
     stats_public: bool | None = None
@@ -86,7 +81,7 @@ def _require_verified_if_mandatory(user: User) -> None:
     mandatory = allauth_settings.EmailVerificationMethod.MANDATORY
     if mandatory != allauth_settings.EMAIL_VERIFICATION:
         return
-    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+    if not email_verified(user):
         raise PermissionDenied("Confirm your email address first: follow the link we sent you.")
 
 
@@ -163,33 +158,31 @@ def logout(request: HttpRequest):
     return {"ok": True}
 
 
-def _profile(shown: User, viewer: User) -> dict:
-    data = user_out(shown)
-    if shown.pk != viewer.pk:
-        data.update(timezone=None, stats_public=None, on_leaderboard=None)
-    return data
-
-
-@router.get("/profile/{user_id}", response={200: ProfileOut, **ERRORS}, auth=AUTH)
+@router.get("/profile/{user_id}", response={200: UserOut, **ERRORS}, auth=AUTH)
 def profile(request: HttpRequest, user_id: PathId):
-    """Anyone's public profile; the private settings only in your own."""
+    """Anyone's public profile; the email address and private settings only in your own."""
     shown = get_object_or_404(User, pk=user_id, is_active=True)
-    return _profile(shown, request.user)
+    return user_out(shown, viewer=request.user)
 
 
-@router.put("/profile/{user_id}", response={200: ProfileOut, **ERRORS}, auth=AUTH)
+@router.put("/profile/{user_id}", response={200: UserOut, **ERRORS}, auth=AUTH)
 def profile_update(request: HttpRequest, user_id: PathId, payload: ProfileIn):
     """Your own profile only (403 for anyone else's)."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise Http404("No such user.")
-    values = payload.dict(exclude_none=True)  # the service validates them (time zone, …)
-    updated = account_services.profile_update(
-        user=user,
-        by=request.user,
-        bio=values.get("bio", user.bio),
-        timezone=values.get("timezone", user.timezone),
-        stats_public=values.get("stats_public", user.stats_public),
-        on_leaderboard=values.get("on_leaderboard", user.on_leaderboard),
-    )
-    return _profile(updated, request.user)
+    values = payload.dict(exclude_none=True)  # the services validate them (time zone, …)
+    with transaction.atomic():  # a refused bio keeps the old name too
+        if "username" in values:
+            user = account_services.username_change(
+                user=user, by=request.user, username=values["username"]
+            )
+        updated = account_services.profile_update(
+            user=user,
+            by=request.user,
+            bio=values.get("bio", user.bio),
+            timezone=values.get("timezone", user.timezone),
+            stats_public=values.get("stats_public", user.stats_public),
+            on_leaderboard=values.get("on_leaderboard", user.on_leaderboard),
+        )
+    return user_out(updated, viewer=request.user)

@@ -11,53 +11,57 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from api.schemas import ERRORS, MAX_ID, Out, PathId, Text
+from api.schemas import ERRORS, BodyId, Id, In, Out, PathId, PersonOut, Text, either
 from community import queries, services
 from community.models import COMMENT_BODY_MAX, POST_BODY_MAX, TITLE_MAX, Category, Comment, Post
 
 router = Router(tags=["Community"])
 
 
-class AuthorOut(Out):
-    id: int
-    username: str
-
-
-class CategoryOut(Out):
-    slug: str
-    name: str
-
-
 class PostOut(Out):
-    id: int
+    # The original's fields
+    id: Id
+    user_id: Id = Field(description="The author's id.")
+    author_username: str
     title: str
+    content: str = Field(description="As written (Markdown): our `body`.")
+    category: str = Field(description="The category's slug.")
+    likes: int = Field(description="Our `like_count`.")
+    comment_count: int
+    is_pinned: bool = Field(description="Focus Mate pins nothing: always false.")
+    created_at: datetime
+    updated_at: datetime | None = Field(description="When last edited (null if never).")
+    # Ours
     body: str = Field(description="As written (Markdown).")
     body_html: str = Field(description="Rendered and sanitised, as the site shows it.")
-    category: CategoryOut
-    author: AuthorOut
-    created_at: datetime
+    category_name: str
+    author: PersonOut
     edited_at: datetime | None
     like_count: int
-    comment_count: int
     liked: bool = Field(description="Whether you like it.")
     is_hidden: bool = Field(description="Hidden by a moderator (only its author sees it).")
 
 
-class PostIn(Schema):
+class PostIn(In):
     title: Text = Field(min_length=1, max_length=TITLE_MAX)
-    body: Text = Field(min_length=1, max_length=POST_BODY_MAX)
-    category: Text = Field(default="general", max_length=60, description="A category's slug.")
+    body: Text = either("body", "content", min_length=1, max_length=POST_BODY_MAX)
+    category: Text = Field(
+        default="general", max_length=60, description="A category's slug (or its name)."
+    )
 
 
-class PostUpdateIn(Schema):
+class PostUpdateIn(In):
     """Any field left out keeps its value."""
 
     title: Text | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
-    body: Text | None = Field(default=None, min_length=1, max_length=POST_BODY_MAX)
+    body: Text | None = either(
+        "body", "content", default=None, min_length=1, max_length=POST_BODY_MAX
+    )
     category: Text | None = Field(default=None, max_length=60)
 
 
@@ -70,32 +74,40 @@ class PostListQuery(Schema):
 
 
 class CommentOut(Out):
-    id: int
-    post_id: int
-    parent_id: int | None
-    author: AuthorOut | None = Field(description="Empty once deleted or when withheld.")
+    # The original's fields
+    id: Id
+    post_id: Id
+    user_id: Id | None = Field(description="The author's id; null once deleted or withheld.")
+    content: str = Field(description="Our `body`; empty once deleted or withheld.")
+    parent_comment_id: Id | None = Field(description="Our `parent_id`.")
+    likes: int = Field(description="Our `like_count`.")
+    replies: list[CommentOut] = Field(description="Past six levels, replies are flat.")
+    created_at: datetime
+    updated_at: datetime | None = Field(description="When last edited (null if never).")
+    # Ours
+    parent_id: Id | None
+    author: PersonOut | None = Field(description="Empty once deleted or when withheld.")
     body: str
     body_html: str
-    created_at: datetime
     edited_at: datetime | None
     deleted: bool
     like_count: int
     liked: bool
-    replies: list[CommentOut] = Field(description="Past six levels, replies are flat.")
 
 
-class CommentIn(Schema):
-    body: Text = Field(min_length=1, max_length=COMMENT_BODY_MAX)
-    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+class CommentIn(In):
+    body: Text = either("body", "content", min_length=1, max_length=COMMENT_BODY_MAX)
+    parent_id: BodyId | None = either("parent_id", "parent_comment_id", default=None)
 
 
-class CommentUpdateIn(Schema):
-    body: Text = Field(min_length=1, max_length=COMMENT_BODY_MAX)
+class CommentUpdateIn(In):
+    body: Text = either("body", "content", min_length=1, max_length=COMMENT_BODY_MAX)
 
 
 class LikeOut(Out):
     liked: bool
     like_count: int
+    likes: int = Field(description="The original's name for `like_count`.")
 
 
 class DeletedOut(Out):
@@ -103,7 +115,10 @@ class DeletedOut(Out):
 
 
 def _category(slug: str) -> Category:
-    category = Category.objects.filter(slug=slug).first()
+    """By slug, or as the original's clients may name it ("Study tips", "study_tips")."""
+    category = Category.objects.filter(
+        Q(slug=slug) | Q(slug=slug.lower().replace("_", "-")) | Q(name__iexact=slug)
+    ).first()
     if category is None:
         raise ValidationError(f"There's no category “{slug}”.")
     return category
@@ -126,15 +141,22 @@ def _comment(request: HttpRequest, comment_id: int) -> Comment:
 def post_out(post: Post) -> dict:
     return {
         "id": post.pk,
+        "user_id": post.author_id,
+        "author_username": post.author.username,
         "title": post.title,
+        "content": post.body,
+        "category": post.category.slug,
+        "likes": post.like_count,
+        "comment_count": post.comment_count,
+        "is_pinned": False,
+        "created_at": post.created_at,
+        "updated_at": post.edited_at,
         "body": post.body,
         "body_html": post.body_html,
-        "category": {"slug": post.category.slug, "name": post.category.name},
+        "category_name": post.category.name,
         "author": {"id": post.author_id, "username": post.author.username},
-        "created_at": post.created_at,
         "edited_at": post.edited_at,
         "like_count": post.like_count,
-        "comment_count": post.comment_count,
         "liked": bool(getattr(post, "liked", False)),
         "is_hidden": post.is_hidden,
     }
@@ -143,19 +165,25 @@ def post_out(post: Post) -> dict:
 def comment_out(node: queries.Node) -> dict:
     comment = node.comment
     gone = comment.deleted_at is not None or getattr(comment, "withheld", False)
+    body = "" if gone else comment.body
     return {
         "id": comment.pk,
         "post_id": comment.post_id,
+        "user_id": None if gone else comment.author_id,
+        "content": body,
+        "parent_comment_id": comment.parent_id,
+        "likes": comment.like_count,
+        "replies": [comment_out(child) for child in node.children],
+        "created_at": comment.created_at,
+        "updated_at": comment.edited_at,
         "parent_id": comment.parent_id,
         "author": None if gone else {"id": comment.author_id, "username": comment.author.username},
-        "body": "" if gone else comment.body,
+        "body": body,
         "body_html": "" if gone else comment.body_html,
-        "created_at": comment.created_at,
         "edited_at": comment.edited_at,
         "deleted": comment.deleted_at is not None,
         "like_count": comment.like_count,
         "liked": bool(getattr(comment, "liked", False)),
-        "replies": [comment_out(child) for child in node.children],
     }
 
 
@@ -208,7 +236,7 @@ def post_delete(request: HttpRequest, post_id: PathId):
 def post_like(request: HttpRequest, post_id: PathId):
     """Likes the post, or takes your like back (a toggle). Not your own."""
     liked, count = services.post_like_toggle(post=_post(request, post_id), user=request.user)
-    return {"liked": liked, "like_count": count}
+    return {"liked": liked, "like_count": count, "likes": count}
 
 
 @router.post("/posts/{post_id}/comments", response={201: CommentOut, **ERRORS})
@@ -251,4 +279,4 @@ def comment_like(request: HttpRequest, comment_id: PathId):
     liked, count = services.comment_like_toggle(
         comment=_comment(request, comment_id), user=request.user
     )
-    return {"liked": liked, "like_count": count}
+    return {"liked": liked, "like_count": count, "likes": count}

@@ -20,7 +20,7 @@ from pydantic import Field, WrapValidator
 from pydantic_core import PydanticCustomError
 
 from accounts.models import User
-from api.schemas import ERRORS, Out, PathId, Text
+from api.schemas import ERRORS, BodyId, Id, In, Out, PathId, Text
 from stats import queries
 from stats.queries import Period
 from stats.streaks import user_streaks
@@ -62,7 +62,7 @@ class DayOut(Out):
 
 
 class StatsOut(Out):
-    user_id: int
+    user_id: Id
     days: int
     start: date
     end: date
@@ -76,10 +76,10 @@ class StatsOut(Out):
     daily: list[DayOut]
 
 
-class SessionIn(Schema):
+class SessionIn(In):
     """Whatever an old client sends; none of it is stored."""
 
-    room_id: int | None = None
+    room_id: BodyId | None = None
     duration_minutes: int | None = Field(default=None, ge=0, le=10_000)
     session_type: Text | None = Field(default=None, max_length=20)
 

@@ -3,14 +3,12 @@ the four commands of the original API, run through the same service as the page'
 
 from __future__ import annotations
 
-from typing import Literal
-
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
 from api.access import visible_room
-from api.schemas import ERRORS, Out, PathId
+from api.schemas import ERRORS, PathId, TimerOut, timer_out
 from rooms.queries import Viewing
 from timers import engine
 from timers.rendering import timer_data
@@ -19,39 +17,12 @@ from timers.services import timer_advance, timer_command
 router = Router(tags=["Timer"])
 
 
-class TimerSettingsOut(Out):
-    work_seconds: int
-    short_break_seconds: int
-    long_break_seconds: int
-    long_break_every: int
-    auto_start_breaks: bool
-    auto_start_work: bool
-
-
-class TimerOut(Out):
-    """What the room page's timer shows. Count down from `ends_at` against `server_now`
-    (correcting for your clock's offset) while `status` is running."""
-
-    room_id: int
-    version: int
-    status: Literal["idle", "running", "paused"]
-    phase: Literal["work", "short_break", "long_break"]
-    seq: int
-    cycle: int
-    ends_at: str | None
-    remaining_seconds: int
-    duration_seconds: int
-    server_now: str
-    actions: list[str]
-    settings: TimerSettingsOut
-
-
 @router.get("/{room_id}", response={200: TimerOut, **ERRORS})
 def timer_state(request: HttpRequest, room_id: PathId):
     room = visible_room(request, room_id, with_timer=True).room
     timer = timer_advance(room_id=room.pk, timer=room.timer)
     timer.room = room
-    return timer_data(timer)
+    return timer_out(timer_data(timer))
 
 
 def _command(request: HttpRequest, room_id: int, action: str) -> dict:
@@ -62,7 +33,7 @@ def _run(request: HttpRequest, viewing: Viewing, action: str) -> dict:
     timer = timer_command(
         room=viewing.room, by=request.user, participant=viewing.participant, action=action
     )
-    return timer_data(timer)
+    return timer_out(timer_data(timer))
 
 
 @router.post("/{room_id}/start", response={200: TimerOut, **ERRORS})

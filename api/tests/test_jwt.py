@@ -171,7 +171,7 @@ def test_refresh_rotates(alice, settings):
     new = body["access_token"]
     assert new != old
     assert body["token_type"] == "bearer"
-    assert body["user"]["id"] == alice.pk
+    assert body["user"]["id"] == str(alice.pk)
     assert body["expires_at"]
     claims = jwt.decode(new, settings.JWT_SECRET_KEY, algorithms=["HS256"])
     assert claims["sub"] == str(alice.pk)

@@ -37,7 +37,7 @@ def test_it_stores_only_the_tokens_id_never_the_token(alice):
 def test_a_login_token_works_and_a_made_up_one_does_not(alice, room):
     answer = ApiClient().call("POST", "auth/login", {"username": "alice", "password": PASSWORD})
     assert answer.status_code == 200
-    assert answer.json()["user"]["id"] == alice.pk
+    assert answer.json()["user"]["id"] == str(alice.pk)
     assert _me(ApiClient(answer.json()["access_token"])) == 200
     assert _me(ApiClient("not-a-token")) == 401
 

@@ -121,6 +121,7 @@ def test_pause_keeps_the_remaining_seconds_and_drops_the_deadline():
     assert state.ends_at is None
     assert (state.phase, state.seq, state.cycle) == (Phase.WORK, 1, 0)
     assert state.phase_started_at == T0
+    assert state.paused_at == T0 + minutes(10)
 
 
 def test_resume_runs_again_for_exactly_the_remaining_seconds():
@@ -131,6 +132,7 @@ def test_resume_runs_again_for_exactly_the_remaining_seconds():
     assert state.status is Status.RUNNING
     assert state.ends_at == T0 + minutes(70) + minutes(15)
     assert state.remaining_seconds is None
+    assert state.paused_at is None
     assert (state.phase, state.seq, state.cycle) == (Phase.WORK, 1, 0)
     assert state.phase_started_at == T0
 
