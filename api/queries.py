@@ -1,4 +1,5 @@
-"""Reading a token: one indexed query with its user, its SQL compiled once."""
+"""The API's reads: a token (one indexed query with its user, its SQL compiled once), and
+what the socket's original messages need (api.original_socket)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from api import tokens
 from api.models import ApiToken, token_digest
 from focusmate.lib.prepared import PreparedQuery
+from rooms.models import Participant, Room
 
 # Every token request runs this: building and compiling it cost more than running it.
 _usable_by_digest = PreparedQuery(
@@ -46,3 +48,18 @@ def token_for_credential(credential: str | None) -> ApiToken | None:
     else:
         found = _usable_by_digest.fetch(digest=token_digest(credential), now=now)
     return found[0] if found else None
+
+
+def participants_by_user(*, room_id: int, user_ids) -> dict[int, Participant]:
+    """These people's memberships of the room (present or left), with their user, the
+    room (its owner is the host) and whether they are online, in one query."""
+    found = (
+        Participant.objects.filter(room_id=room_id, user_id__in=list(user_ids))
+        .select_related("user", "room")
+        .with_online()
+    )
+    return {participant.user_id: participant for participant in found}
+
+
+def room_with_owner(room_id: int) -> Room | None:
+    return Room.objects.select_related("owner").filter(pk=room_id).first()
