@@ -14,12 +14,6 @@ from api.tests.conftest import ApiClient
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=[False, True], ids=["production", "debug"])
-def debug(request, settings):
-    settings.DEBUG = request.param
-    return request.param
-
-
 @pytest.mark.parametrize(
     "path",
     [

@@ -109,7 +109,8 @@ def test_a_single_page_app_on_another_origin(api_site, app_origin, new_page):
             const socket = new WebSocket(ws);
             const seen = [];
             const update = new Promise((resolve, reject) => {
-                setTimeout(() => reject(new Error("no timer_update: " + JSON.stringify(seen))), 5000);
+                const late = () => reject(new Error("no timer_update: " + JSON.stringify(seen)));
+                setTimeout(late, 5000);
                 socket.onmessage = async (event) => {
                     const message = JSON.parse(event.data);
                     seen.push(message.type);
@@ -139,8 +140,8 @@ def test_without_the_origin_configured_the_browser_blocks_it(api_site, app_origi
     page.goto(f"{app_origin}/")
     outcome = page.evaluate(
         """async (base) => {
-            try { await api(base).call("POST", "/auth/login", {email: "x@example.com", password: "x"});
-                  return "answered"; }
+            const body = {email: "x@example.com", password: "x"};
+            try { await api(base).call("POST", "/auth/login", body); return "answered"; }
             catch (error) { return "blocked"; }
         }""",
         f"{api_site.url}/api/v1",

@@ -16,12 +16,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
 SITE_HEADERS = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
 
 
-@pytest.fixture(params=[False, True], ids=["production", "debug"])
-def debug(request, settings):
-    settings.DEBUG = request.param
-    return request.param
-
-
 @pytest.mark.parametrize(
     "path",
     [
