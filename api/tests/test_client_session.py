@@ -1,5 +1,6 @@
-"""A typical session of an original-API client, replayed: each answer has the shape the
-client reads, through posting, commenting, liking and messaging."""
+"""A typical session of a client written against Focus Mate's own names (`body`,
+`recipient_id`, `work_minutes`, login by username…), replayed: the richer fields our
+answers carry beside the original's. (The original's client: test_original_client.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from api.tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
-USER_KEYS = {
+OUR_USER_KEYS = {
     "id",
     "username",
     "bio",
@@ -18,8 +19,9 @@ USER_KEYS = {
     "stats_public",
     "on_leaderboard",
     "date_joined",
+    "total_focus_seconds",
 }
-TIMER_KEYS = {
+OUR_TIMER_KEYS = {
     "room_id",
     "version",
     "status",
@@ -27,6 +29,8 @@ TIMER_KEYS = {
     "seq",
     "cycle",
     "ends_at",
+    "phase_started_at",
+    "paused_at",
     "remaining_seconds",
     "duration_seconds",
     "server_now",
@@ -44,11 +48,11 @@ def _register(name: str) -> tuple[ApiClient, dict]:
     assert answer.status_code == 201, answer.content
     body = answer.json()
     assert set(body) == {"access_token", "token_type", "expires_at", "user"}
-    assert set(body["user"]) == USER_KEYS
+    assert set(body["user"]) >= OUR_USER_KEYS
     return ApiClient(body["access_token"]), body["user"]
 
 
-def test_a_client_session_of_the_original_api():
+def test_a_client_session_in_focus_mates_own_names():
     _register("dana")
     login = ApiClient().call(
         "POST", "auth/login", {"username": "dana", "password": "a long enough passphrase"}
@@ -65,10 +69,10 @@ def test_a_client_session_of_the_original_api():
     room = created.json()
     assert room["owner"] == {"id": me["id"], "username": "dana"}
     assert room["work_minutes"] == 50
-    assert isinstance(room["id"], int)
+    assert room["id"].isdigit()
 
     started = dana.call("POST", f"timer/{room['id']}/start")
-    assert set(started.json()) == TIMER_KEYS
+    assert set(started.json()) >= OUR_TIMER_KEYS
     assert started.json()["status"] == "running"
     assert started.json()["remaining_seconds"] == 50 * 60
 
@@ -79,7 +83,7 @@ def test_a_client_session_of_the_original_api():
     eli, eli_user = _register("eli")
     found = eli.call("GET", "rooms/?q=thesis").json()
     assert [r["id"] for r in found] == [room["id"]]
-    joined = eli.call("POST", "participants/join", {"room_id": room["id"]})
+    joined = eli.call("POST", "participants/join", {"room_id": int(room["id"])})
     assert joined.status_code == 200
     participant = joined.json()
     assert participant["user"] == {"id": eli_user["id"], "username": "eli"}
@@ -102,7 +106,7 @@ def test_a_client_session_of_the_original_api():
     assert len(stats["daily"]) == 30
 
     assert dana.call("POST", f"achievements/user/{me['id']}/check").status_code == 200
-    assert dana.call("GET", f"achievements/user/{me['id']}/progress").json()["total_count"] > 0
+    assert dana.call("GET", f"achievements/user/{me['id']}/progress").json()
 
     posted = dana.call(
         "POST", "community/posts", {"title": "Chapter 2", "body": "Done with *drafting*."}
@@ -116,24 +120,26 @@ def test_a_client_session_of_the_original_api():
     reply = dana.call(
         "POST",
         f"community/posts/{post['id']}/comments",
-        {"body": "Thanks!", "parent_id": comment.json()["id"]},
+        {"body": "Thanks!", "parent_id": int(comment.json()["id"])},
     ).json()
     assert reply["parent_id"] == comment.json()["id"]
     liked = eli.call("POST", f"community/posts/{post['id']}/like").json()
-    assert liked == {"liked": True, "like_count": 1}
+    assert liked == {"liked": True, "like_count": 1, "likes": 1}
     tree = eli.call("GET", f"community/posts/{post['id']}/comments").json()
     assert [c["body"] for c in tree] == ["Congrats"]
     assert [r["body"] for r in tree[0]["replies"]] == ["Thanks!"]
 
-    sent = eli.call("POST", "messages/send", {"recipient_id": me["id"], "body": "Coffee later?"})
+    sent = eli.call(
+        "POST", "messages/send", {"recipient_id": int(me["id"]), "body": "Coffee later?"}
+    )
     assert sent.status_code == 201
-    assert dana.call("GET", "messages/unread-count").json() == {"unread": 1}
+    assert dana.call("GET", "messages/unread-count").json()["unread"] == 1
     inbox = dana.call("GET", "messages/conversations").json()
     assert inbox[0]["other"]["username"] == "eli" and inbox[0]["unread"] == 1
     conversation = dana.call("GET", f"messages/conversations/{inbox[0]['id']}").json()
     assert [m["body"] for m in conversation["messages"]] == ["Coffee later?"]
     read = dana.call("POST", f"messages/conversations/{inbox[0]['id']}/read", {}).json()
-    assert read == {"read_up_to": sent.json()["id"], "unread_total": 0}
+    assert (read["read_up_to"], read["unread_total"]) == (sent.json()["id"], 0)
 
     assert eli.call("POST", "participants/leave", {"room_id": room["id"]}).json()["left_at"]
     assert dana.call("DELETE", f"rooms/{room['id']}").json()["is_active"] is False

@@ -106,3 +106,14 @@ def test_an_outsider_cannot_read_someone_elses_direct_messages(api_as, alice, bo
         assert "Just between us" not in answer.content.decode()
     listed = outsider.call("GET", "messages/conversations").json()
     assert listed == []
+
+
+def test_nobody_joins_or_leaves_a_room_as_someone_else(api_as, alice, bob, room):
+    """The original took `user_id` from the body; here it must be the caller's own."""
+    from rooms.models import Participant
+
+    client = api_as(bob)
+    for path in ("participants/join", "participants/leave"):
+        body = {"room_id": str(room.pk), "username": "alice", "user_id": str(alice.pk)}
+        assert client.call("POST", path, body).status_code == 403
+    assert Participant.objects.present().filter(room=room).count() == 2

@@ -133,3 +133,21 @@ def test_conversation_list(api_as, bob, django_assert_num_queries, conversations
     client = api_as(bob)
     with django_assert_num_queries(3):  # the token; the page's ids; its rows and counts
         assert len(client.call("GET", "messages/conversations?limit=50").json()) == conversations
+
+
+@pytest.mark.parametrize("messages", [1, 30])
+def test_a_conversation(api_as, alice, bob, django_assert_num_queries, messages):
+    from messaging.models import Message
+    from messaging.services import message_send
+
+    sent = message_send(sender=alice, recipient=bob, body="hello")
+    Message.objects.bulk_create(
+        Message(conversation_id=sent.conversation_id, sender=sender, body="more")
+        for sender in [alice, bob] * ((messages - 1) // 2) + [alice] * ((messages - 1) % 2)
+    )
+    client = api_as(bob)
+    # the token; my side of it; its inbox row (the other person, the last message, my
+    # unread); the messages; both read states (for each message's `is_read`)
+    with django_assert_num_queries(5):
+        answer = client.call("GET", f"messages/conversations/{sent.conversation_id}").json()
+    assert len(answer["messages"]) == messages
