@@ -333,6 +333,7 @@ CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
 CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type")
+CORS_EXPOSE_HEADERS = ("Retry-After",)  # a 429's wait, readable by the app's script
 CORS_PREFLIGHT_MAX_AGE = 86_400
 
 # Timer

@@ -57,6 +57,7 @@ def test_the_actual_answer_carries_the_origin_and_no_credentials(api_as, alice):
     assert answer.status_code == 200
     assert answer["Access-Control-Allow-Origin"] == APP
     assert "Access-Control-Allow-Credentials" not in answer
+    assert answer["Access-Control-Expose-Headers"] == "Retry-After"
 
 
 def test_an_error_answer_carries_them_too_so_the_client_can_read_its_detail():
