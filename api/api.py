@@ -5,6 +5,7 @@ The forum (Community) and direct messages (Messages) have theirs too.
 
 from __future__ import annotations
 
+from django.urls import URLPattern, path
 from ninja import NinjaAPI
 
 from api import errors
@@ -45,3 +46,24 @@ api.add_router("/stats", stats.router)
 api.add_router("/achievements", achievements.router)
 api.add_router("/community", community.router)
 api.add_router("/messages", messages.router)
+
+
+def _other_spelling(route: str) -> str:
+    return route[:-1] if route.endswith("/") else f"{route}/"
+
+
+def url_patterns() -> tuple[list, str, str]:
+    """The API's URL patterns, each also under its other spelling (with or without the
+    trailing slash), so that `GET /achievements` is served rather than redirected: a
+    client of the original sends both, and a redirected POST loses its body.
+
+    The twins come after every route as defined, so they never shadow one; they have no
+    name, so `reverse()` keeps giving the defined spelling.
+    """
+    patterns, app_name, namespace = api.urls
+    twins = [
+        path(_other_spelling(str(pattern.pattern)), pattern.callback)
+        for pattern in patterns
+        if isinstance(pattern, URLPattern) and str(pattern.pattern)
+    ]
+    return [*patterns, *twins], app_name, namespace

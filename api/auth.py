@@ -7,14 +7,15 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
-from api.queries import token_for_secret
+from api.queries import token_for_credential
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>` from POST /auth/login or /auth/register."""
+    """`Authorization: Bearer <token>` from POST /auth/login, /auth/register or
+    /auth/refresh (a JWT; an opaque token from before JWTs until it expires)."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        found = token_for_secret(token)
+        found = token_for_credential(token)
         if found is None:
             return None
         request.user = found.user

@@ -1,4 +1,9 @@
-"""API access tokens: stored as a SHA-256 digest of a random secret, expiring, revocable."""
+"""API access tokens: one row per token, expiring and revocable.
+
+A token is an HS256 JWT (api.tokens) whose `jti` names its row. Tokens issued before
+JWTs were opaque random secrets, kept as a SHA-256 `digest`; they work until they
+expire. A row has exactly one of the two.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # NULL, not "", for the kind a row is not: unique allows many NULLs, one "".
+    jti = models.CharField(max_length=32, unique=True, null=True, editable=False)  # noqa: DJ001
+    digest = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -39,6 +46,13 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(jti__isnull=False, digest__isnull=True)
+                | Q(jti__isnull=True, digest__isnull=False),
+                name="api_token_jti_or_digest",
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["user"], condition=Q(revoked_at__isnull=True), name="api_token_live_by_user"

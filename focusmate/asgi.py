@@ -23,18 +23,23 @@ from focusmate.lib.http_threads import PooledThreadsASGIHandler  # noqa: E402
 django_asgi_app = PooledThreadsASGIHandler(settings.HTTP_THREADS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import OriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator, WebsocketDenier  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from api.routing import websocket_urlpatterns as api_websocket_urlpatterns  # noqa: E402
 from focusmate.lib.sockets import session_auth_stack  # noqa: E402
 from focusmate.routing import websocket_urlpatterns  # noqa: E402
 
+# A path no route matches is refused at the handshake (HTTP 403). Left to Channels'
+# URLRouter it raised ValueError: a 500 and an ERROR traceback on every client retry.
+unrouted = re_path(r"", WebsocketDenier.as_asgi())
+
 site_sockets = OriginValidator(
-    session_auth_stack(URLRouter(websocket_urlpatterns)),
+    session_auth_stack(URLRouter([*websocket_urlpatterns, unrouted])),
     settings.WEBSOCKET_ALLOWED_ORIGINS,
 )
 # The API's socket authenticates with a token, never a cookie: no origin check, no session.
-api_sockets = URLRouter(api_websocket_urlpatterns)
+api_sockets = URLRouter([*api_websocket_urlpatterns, unrouted])
 
 
 async def websockets(scope, receive, send):

@@ -6,6 +6,8 @@ channel layer, console email), so `make run` needs no configuration at all.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sys
 from pathlib import Path
 
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "channels",
     "django_htmx",
+    "corsheaders",
     "ninja",  # only for its vendored Swagger UI assets and template (no CDN)
     "allauth",
     "allauth.account",
@@ -75,11 +78,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Above WhiteNoise, which answers for static files itself: those carry the same
-    # security headers as every other response (SecurityMiddleware adds nosniff and
-    # the referrer policy to them already).
+    # Above anything that may answer (WhiteNoise answers for static files itself, CORS
+    # a preflight): every response carries the same security headers (SecurityMiddleware
+    # adds nosniff and the referrer policy to them already).
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Above anything that may answer (a preflight is answered here, before CSRF and
+    # the views); it only touches /api/v1 (CORS_URLS_REGEX).
+    "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.JsonErrorsMiddleware",
     "focusmate.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -321,6 +328,25 @@ ACHIEVEMENT_CHECKS_INLINE = env.bool("ACHIEVEMENT_CHECKS_INLINE", default=TESTIN
 
 # JSON API: how long a token from POST /api/v1/auth/login lasts.
 API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=30 * 24 * 3600)
+# Its tokens are HS256 JWTs signed with this key. By default one derived from SECRET_KEY
+# (under its own label, so a JWT never signs with the key that signs sessions and
+# password-reset links); set it to rotate the API's key on its own.
+JWT_SECRET_KEY = (
+    env.str("JWT_SECRET_KEY", default="")
+    or hmac.new(SECRET_KEY.encode(), b"focusmate.api.jwt", hashlib.sha256).hexdigest()
+)
+
+# CORS (django-cors-headers) for the JSON API only: single-page apps on these origins
+# (https://app.example.com, comma-separated) may call /api/v1. No credentials: the API
+# authenticates with a bearer token, so cookies never ride along cross-site, and pages,
+# the admin and the site's sockets answer no CORS at all.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type")
+CORS_EXPOSE_HEADERS = ("Retry-After",)  # a 429's wait, readable by the app's script
+CORS_PREFLIGHT_MAX_AGE = 86_400
 
 # Timer
 TIMER_SYNC_SECONDS = env.float("TIMER_SYNC_SECONDS", default=10.0)

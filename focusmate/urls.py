@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from api.api import api
+from api.api import url_patterns as api_url_patterns
 from focusmate import views
 
 # Moderators log in like everyone else, through allauth's login and its rate limits and
@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("community/", include("community.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_url_patterns()),
 ]
 
 # Uploaded files (avatars, re-encoded on upload) are served by the site itself, with

@@ -25,8 +25,9 @@ from accounts import services as account_services
 from accounts.lockout import locked_out
 from accounts.models import User
 from api import services
-from api.auth import AUTH
+from api.auth import AUTH, token_auth
 from api.errors import Conflict
+from api.models import ApiToken
 from api.schemas import ERRORS, In, Out, PathId, Text, UserOut, either, email_verified, user_out
 from focusmate.lib.ratelimit import RateLimited
 
@@ -86,12 +87,15 @@ def _require_verified_if_mandatory(user: User) -> None:
 
 
 def _token_answer(user: User) -> dict:
-    token, secret = services.token_issue(user=user)
+    return _token_answer_for(*services.token_issue(user=user))
+
+
+def _token_answer_for(token: ApiToken, encoded: str) -> dict:
     return {
-        "access_token": secret,
+        "access_token": encoded,
         "token_type": "bearer",
         "expires_at": token.expires_at.isoformat(),
-        "user": user_out(user),
+        "user": user_out(token.user),
     }
 
 
@@ -136,6 +140,14 @@ def login(request: HttpRequest, payload: LoginIn):
         raise AuthenticationError(401, "Wrong username or password.")
     _require_verified_if_mandatory(user)
     return _token_answer(user)
+
+
+@router.post("/refresh", response={200: TokenOut, **ERRORS}, auth=[token_auth])
+def refresh(request: HttpRequest):
+    """A new token for the one this request carries, which stops working (and its
+    sockets close: reconnect with the new token)."""
+    token, encoded = services.token_refresh(token=request.api_token)
+    return _token_answer_for(token, encoded)
 
 
 @router.post("/logout", response={200: OkOut, **ERRORS}, auth=AUTH)

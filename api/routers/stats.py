@@ -1,4 +1,4 @@
-"""Statistics: a person's focus over the last 7, 30 or 90 days (the stats page's figures),
+"""Statistics: a person's focus over the last 1 to 366 days (the stats page's figures),
 shown to others only when they made them public (the profile's setting).
 
 `POST /stats/session` exists for the original API's clients, but it records nothing:
@@ -10,13 +10,14 @@ post would be history nobody can trust (leaderboards, streaks and achievements c
 from __future__ import annotations
 
 from datetime import date
-from enum import IntEnum
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, WrapValidator
+from pydantic_core import PydanticCustomError
 
 from accounts.models import User
 from api.schemas import ERRORS, BodyId, Id, In, Out, PathId, Text
@@ -27,14 +28,31 @@ from stats.streaks import user_streaks
 router = Router(tags=["Stats"])
 
 
-class Days(IntEnum):
-    WEEK = 7
-    MONTH = 30
-    QUARTER = 90
+MAX_DAYS = 366
+DAYS_RANGE = f"days must be a whole number from 1 to {MAX_DAYS}."
+
+
+def _days_in_range(value, handler) -> int:
+    """Any whole number of days up to a year (a client's dashboard asks for 365); one
+    message naming the range, whether the value was out of it or not a number."""
+    try:
+        days = handler(value)
+    except ValueError as error:  # pydantic's ValidationError: not a whole number
+        raise PydanticCustomError("days_range", DAYS_RANGE) from error
+    if not 1 <= days <= MAX_DAYS:
+        raise PydanticCustomError("days_range", DAYS_RANGE)
+    return days
+
+
+Days = Annotated[
+    int,
+    WrapValidator(_days_in_range),
+    Field(json_schema_extra={"minimum": 1, "maximum": MAX_DAYS}),
+]
 
 
 class DaysQuery(Schema):
-    days: Days = Days.WEEK
+    days: Days = 7
 
 
 class DayOut(Out):
@@ -86,7 +104,7 @@ def _readable_user(request: HttpRequest, user_id: int) -> User:
 def user_stats(request: HttpRequest, user_id: PathId, query: Query[DaysQuery]):
     user = _readable_user(request, user_id)
     today = timezone.localdate(timezone=user.tzinfo)
-    days = int(query.days)
+    days = query.days
     period = Period.last(days, today=today)
     summary = queries.period_summary(user=user, period=period)
     streaks = user_streaks(user=user)

@@ -34,3 +34,10 @@ def api_as(db):
         return ApiClient(secret)
 
     return make
+
+
+@pytest.fixture(params=[False, True], ids=["production", "debug"])
+def debug(request, settings):
+    """Runs the test with DEBUG off and on (Django answers errors differently in each)."""
+    settings.DEBUG = request.param
+    return request.param

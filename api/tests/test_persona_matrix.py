@@ -104,6 +104,13 @@ CASES = [
             "password": PASSWORD,
         },
     ),
+    Case(
+        "refresh",
+        "POST",
+        lambda w: "auth/refresh",
+        everyone(200),
+        ok_keys={"access_token", "token_type", "expires_at", "user"},
+    ),
     Case("logout", "POST", lambda w: "auth/logout", everyone(200), ok_keys={"ok"}),
     Case(
         "profile read",

@@ -13,8 +13,8 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from api.models import ApiToken
-from api.services import token_issue, token_revoke
+from api.models import ApiToken, token_digest
+from api.services import token_issue, token_refresh, token_revoke, tokens_delete
 from focusmate.asgi import application
 from moderation.services import user_ban
 from rooms import services as room_services
@@ -199,6 +199,53 @@ async def test_revoking_the_token_closes_the_socket_within_a_second(room, bob):
         token = await database_sync_to_async(ApiToken.objects.get)(user=bob)
         await database_sync_to_async(token_revoke)(token=token)
         assert await _closed_within(socket, 1.0) == 4401
+    finally:
+        await socket.disconnect()
+
+
+async def test_deleting_the_token_in_the_admin_closes_the_socket(room, bob):
+    secret = await _issue(bob)
+    socket = _socket(room, secret, subprotocol=True)
+    try:
+        assert (await socket.connect())[0]
+        await _next(socket, "snapshot")
+        token = await database_sync_to_async(ApiToken.objects.get)(user=bob)
+        await database_sync_to_async(tokens_delete)(token_ids=[token.pk])
+        assert await _closed_within(socket, 1.0) == 4401
+    finally:
+        await socket.disconnect()
+
+
+async def test_refreshing_closes_the_old_tokens_socket_and_the_new_one_connects(room, bob):
+    secret = await _issue(bob)
+    socket = _socket(room, secret)
+    renewed = None
+    try:
+        assert (await socket.connect())[0]
+        await _next(socket, "snapshot")
+        token = await database_sync_to_async(ApiToken.objects.select_related("user").get)(user=bob)
+        _, new_secret = await database_sync_to_async(token_refresh)(token=token)
+        assert await _closed_within(socket, 1.0) == 4401
+        assert (await _socket(room, secret).connect()) == (False, 4401)
+        renewed = _socket(room, new_secret)
+        assert (await renewed.connect())[0]
+        await _next(renewed, "snapshot")
+    finally:
+        await socket.disconnect()
+        if renewed is not None:
+            await renewed.disconnect()
+
+
+async def test_an_opaque_token_from_before_jwts_still_opens_the_socket(room, bob):
+    secret = "an-opaque-secret-issued-before-jwts-0123456789"
+    now = timezone.now()
+    await database_sync_to_async(ApiToken.objects.create)(
+        user=bob, digest=token_digest(secret), created_at=now, expires_at=now + timedelta(days=1)
+    )
+    socket = _socket(room, secret)
+    try:
+        assert (await socket.connect())[0]
+        await _next(socket, "snapshot")
     finally:
         await socket.disconnect()
 
