@@ -74,9 +74,10 @@ class RoomClosed(Event):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SessionsRecorded(Event):
-    """History rows were written for completed phases of one room."""
+    """History rows were written for completed phases: one room's, or one scheduler pass's
+    rooms' (one event for the pass, so that its achievement checks are queued once)."""
 
-    room_id: int
+    room_ids: frozenset[int]
     user_ids: frozenset[int]
     # Those credited with a work phase (achievements count work, not breaks).
     work_user_ids: frozenset[int]
