@@ -17,7 +17,7 @@ from api.models import ApiToken, token_digest
 from focusmate.lib import broadcast
 
 
-def token_group(token_id: int) -> str:
+def token_group(*, token_id: int) -> str:
     return f"access.apitoken.{token_id}"
 
 
@@ -25,7 +25,7 @@ def _close_sockets(token_ids: list[int]) -> None:
     def send() -> None:
         with broadcast.batched():
             for token_id in token_ids:
-                broadcast.send_now(token_group(token_id), {"type": "access.revoked"})
+                broadcast.send_now(token_group(token_id=token_id), {"type": "access.revoked"})
 
     if token_ids:
         transaction.on_commit(send)
@@ -34,7 +34,7 @@ def _close_sockets(token_ids: list[int]) -> None:
 @transaction.atomic
 def token_issue(*, user: User) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the secret, shown only this once."""
-    require_active(user)
+    require_active(user=user)
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(

@@ -11,8 +11,8 @@ for model in (Post, Comment):
         model,
         Moderatable(
             author_id=lambda content: content.author_id,
-            hide=lambda content: content_set_hidden(content, hidden=True),
-            restore=lambda content: content_set_hidden(content, hidden=False),
+            hide=lambda content: content_set_hidden(content=content, hidden=True),
+            restore=lambda content: content_set_hidden(content=content, hidden=False),
             url=lambda content: content.get_absolute_url(),
         ),
     )

@@ -43,7 +43,7 @@ PUSH_BATCH = 100
 READ_IT = object()
 
 
-def timer_changed(timer: Timer) -> TimerChanged:
+def timer_changed(*, timer: Timer) -> TimerChanged:
     return TimerChanged(
         room_id=timer.room_id, version=timer.version, state=timer.state, settings=timer.settings
     )
@@ -70,7 +70,7 @@ def _catch_up(timer: Timer, now: datetime) -> list[engine.CompletedPhase]:
 def _save(timer: Timer) -> None:
     timer.version += 1
     timer.save()
-    publish_on_commit(timer_changed(timer))
+    publish_on_commit(timer_changed(timer=timer))
     if timer.status == engine.Status.RUNNING:
         transaction.on_commit(
             lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
@@ -97,7 +97,7 @@ def timer_command(
     as it is under the lock. A caller that has just read `by`'s membership of the room
     (a page, a socket frame) passes it as `participant` (None for none) to save a query.
     """
-    require_active(by)
+    require_active(user=by)
     if action not in engine.COMMANDS:
         raise ValidationError("That's not a timer action.")
     now = now or timezone.now()
@@ -142,7 +142,7 @@ def timer_announce(*, room: Room) -> None:
     """Publishes the timer as it is (the room's settings changed what it shows)."""
     timer = Timer.objects.get(room=room)
     timer.room = room
-    publish_on_commit(timer_changed(timer))
+    publish_on_commit(timer_changed(timer=timer))
 
 
 def timer_advance(
@@ -195,7 +195,7 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
         timers = [timer for timer, _ in changed]
         _save_states(timers)
         for timer in timers:
-            publish_on_commit(timer_changed(timer))
+            publish_on_commit(timer_changed(timer=timer))
         present = _attendance([timer.room_id for timer in timers])
         sessions_record_many(
             records=[
@@ -297,6 +297,6 @@ def timers_broadcast_running() -> int:
     count = 0
     with broadcast.batched():
         for timer in Timer.objects.running().select_related("room"):
-            deliver(timer_changed(timer))
+            deliver(timer_changed(timer=timer))
             count += 1
     return count
