@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -37,12 +38,18 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TimerChanged(Event):
-    """A room's timer was saved: a command, a phase that ended, new settings, a close."""
+    """A room's timer was saved: a command, a phase that ended, new settings, a close.
+
+    `at` is the instant the state was computed at (the command's one reading of the
+    clock): what is shown of it (time left, the server's clock) is as of then. It is not
+    part of the event's identity: the same version is the same change.
+    """
 
     room_id: int
     version: int
     state: TimerState
     settings: TimerSettings
+    at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
