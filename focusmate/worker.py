@@ -96,11 +96,17 @@ class TaskWorker:
         next_requeue = 0.0
         try:
             while not self._stopped.is_set():
-                if time.monotonic() >= next_requeue:
-                    self.run_ready()
-                    next_requeue = time.monotonic() + min(self.lease_seconds, REQUEUE_EVERY_SECONDS)
-                else:
-                    self._worker.run()
+                try:
+                    if time.monotonic() >= next_requeue:
+                        self.run_ready()
+                        next_requeue = time.monotonic() + min(
+                            self.lease_seconds, REQUEUE_EVERY_SECONDS
+                        )
+                    else:
+                        self._worker.run()
+                except Exception:
+                    # The database went away (a restart, an outage): the queue waits in it.
+                    logger.exception("task worker pass failed; retrying")
                 self._stopped.wait(self.poll_seconds)
         finally:
             connections.close_all()

@@ -113,3 +113,40 @@ def test_a_kill_9_of_the_worker_in_the_middle_of_a_check_loses_no_check(
     assert DBTaskResult.objects.get(pk=queued.id).status == "SUCCESSFUL"
     assert _first_session_unlocks(user) == 1
     assert Notification.objects.filter(user=user).count() == 1
+
+
+def test_the_worker_outlives_a_failed_pass_and_runs_the_queue(
+    queued_in_database, earned_first_session, monkeypatch
+):
+    import threading
+
+    from focusmate import worker as worker_module
+
+    real_requeue = worker_module.requeue_abandoned
+    failures = []
+
+    def requeue_failing_once(**kwargs):
+        if not failures:
+            failures.append("database away")
+            raise worker_module.DBTaskResult.DoesNotExist("database away")
+        return real_requeue(**kwargs)
+
+    monkeypatch.setattr(worker_module, "requeue_abandoned", requeue_failing_once)
+    monkeypatch.setattr(worker_module, "REQUEUE_EVERY_SECONDS", 0.0)
+    queued = achievements_check_users.enqueue([earned_first_session.pk])
+    task_worker = worker_module.TaskWorker(poll_seconds=0.05)
+    thread = threading.Thread(target=task_worker.run)
+    thread.start()
+    try:
+        _wait_for(
+            lambda: DBTaskResult.objects.get(pk=queued.id).status == "SUCCESSFUL",
+            seconds=30,
+            what="the worker to run the check after its failed pass",
+        )
+    finally:
+        task_worker.stop()
+        thread.join(timeout=10)
+
+    assert failures == ["database away"]
+    assert not thread.is_alive()
+    assert _first_session_unlocks(earned_first_session) == 1
