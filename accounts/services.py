@@ -17,7 +17,7 @@ from focusmate.lib.ratelimit import hit
 KEEP = object()
 
 
-def require_active(user: User) -> None:
+def require_active(*, user: User) -> None:
     """Every service that acts for a person refuses a banned or anonymous one."""
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied("Your account can't do that. Please log in again.")
@@ -36,7 +36,7 @@ def profile_update(
     message_privacy: str | None = None,
 ) -> User:
     """Saves validated profile values; a user only ever edits their own profile."""
-    require_active(by)
+    require_active(user=by)
     if user.pk != by.pk:
         raise PermissionDenied("You can only edit your own profile.")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -68,7 +68,7 @@ def user_deactivate(*, user: User, by: User) -> User:
 
     Subscribers end their room memberships and close their open sockets.
     """
-    require_active(by)
+    require_active(user=by)
     if not by.is_staff:
         raise PermissionDenied("Only moderators can deactivate users.")
     if user.pk == by.pk:
@@ -81,7 +81,7 @@ def user_deactivate(*, user: User, by: User) -> User:
 
 def user_block(*, by: User, user: User) -> Block:
     """`by` blocks `user` (idempotent): shared by the forum and direct messages."""
-    require_active(by)
+    require_active(user=by)
     if user.pk == by.pk:
         raise ValidationError("You can't block yourself.")
     hit(f"block:{by.pk}", limit=30, per_seconds=3600)
@@ -96,7 +96,7 @@ def user_block(*, by: User, user: User) -> Block:
 @transaction.atomic
 def user_unblock(*, by: User, user: User) -> bool:
     """Lifts `by`'s block of `user`; True if there was one."""
-    require_active(by)
+    require_active(user=by)
     deleted, _ = Block.objects.filter(blocker=by, blocked=user).delete()
     return bool(deleted)
 
@@ -110,7 +110,7 @@ def session_end(*, user: User, session_key: str) -> None:
 def username_change(*, user: User, by: User, username: str) -> User:
     """Renames a person (themselves only), under the signup form's rules (allauth's
     validators, reserved names, unique whatever the case)."""
-    require_active(by)
+    require_active(user=by)
     if user.pk != by.pk:
         raise PermissionDenied("You can only edit your own profile.")
     user = User.objects.select_for_update().get(pk=user.pk)
