@@ -62,3 +62,16 @@ class ProfileForm(forms.ModelForm):
                 code="too_many_pixels",
             )
         return avatar
+
+
+class AlertsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["keyboard_shortcuts"]
+        widgets = {"keyboard_shortcuts": forms.RadioSelect}
+        help_texts = {
+            "keyboard_shortcuts": (
+                "Space starts or pauses, S skips, R resets, ? lists them. They never act "
+                "while you type, or in a room whose timer you may not control."
+            ),
+        }

@@ -34,6 +34,12 @@ class MessagePrivacy(models.TextChoices):
     NOBODY = "nobody", "Nobody"
 
 
+class Shortcuts(models.TextChoices):
+    TIMER = "timer", "Only while the timer has keyboard focus"
+    PAGE = "page", "Anywhere on a room's page (page-wide)"
+    OFF = "off", "Off"
+
+
 class User(AbstractUser):
     email = models.EmailField("email address")
     bio = models.TextField(blank=True, max_length=500)
@@ -46,6 +52,14 @@ class User(AbstractUser):
         max_length=12,
         choices=MessagePrivacy,
         default=MessagePrivacy.EVERYONE,
+    )
+
+    # Alerts and keys, set on /settings/alerts/ and read by the room page's script.
+    keyboard_shortcuts = models.CharField(
+        "timer keyboard shortcuts",
+        max_length=8,
+        choices=Shortcuts,
+        default=Shortcuts.TIMER,
     )
 
     objects = FocusUserManager()

@@ -61,6 +61,22 @@ def profile_update(
     return user
 
 
+ALERT_FIELDS = ("keyboard_shortcuts",)
+
+
+@transaction.atomic
+def alerts_update(*, user: User, by: User, keyboard_shortcuts: str) -> User:
+    """Saves a person's alert and keyboard choices; only their own."""
+    require_active(by)
+    if user.pk != by.pk:
+        raise PermissionDenied("You can only change your own alerts.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.keyboard_shortcuts = keyboard_shortcuts
+    user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in ALERT_FIELDS])
+    user.save(update_fields=ALERT_FIELDS)
+    return user
+
+
 @transaction.atomic
 def user_deactivate(*, user: User, by: User) -> User:
     """Bans a user: they can no longer log in; their content stays for moderators.

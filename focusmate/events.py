@@ -43,6 +43,7 @@ class TimerChanged(Event):
     version: int
     state: TimerState
     settings: TimerSettings
+    note: str = ""  # "Paused by alice": see timers.models.command_note
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

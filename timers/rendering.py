@@ -65,6 +65,8 @@ def timer_context(timer: TimerLike, *, now: datetime | None = None) -> dict:
         "remaining": remaining,
         "duration": duration,
         "actions": engine.legal_commands(state),
+        # Who paused or reset, while that holds (a Timer row or its event carry it).
+        "note": getattr(timer, "note", ""),
         **_derived(state, settings, remaining, duration),
     }
 
@@ -101,6 +103,7 @@ def render_timer(timer: TimerLike, *, oob: bool = False, now: datetime | None = 
         context["remaining"],
         context["duration"],
         tuple(context["actions"]),
+        context["note"],
         oob,
     )
     return (
@@ -113,7 +116,7 @@ def render_timer(timer: TimerLike, *, oob: bool = False, now: datetime | None = 
 
 @functools.lru_cache(maxsize=512)
 def _render_look(look: tuple) -> str:
-    state, settings, remaining, duration, actions, oob = look
+    state, settings, remaining, duration, actions, note, oob = look
     context = _derived(state, settings, remaining, duration)
     context.update(
         state=state,
@@ -121,6 +124,7 @@ def _render_look(look: tuple) -> str:
         remaining=remaining,
         duration=duration,
         actions=list(actions),
+        note=note,
         oob=oob,
         room_id=None,  # the template does not show it
         timer_url=_URL,

@@ -45,7 +45,11 @@ READ_IT = object()
 
 def timer_changed(timer: Timer) -> TimerChanged:
     return TimerChanged(
-        room_id=timer.room_id, version=timer.version, state=timer.state, settings=timer.settings
+        room_id=timer.room_id,
+        version=timer.version,
+        state=timer.state,
+        settings=timer.settings,
+        note=timer.note,
     )
 
 
@@ -120,6 +124,7 @@ def timer_command(
         # scheduler records those phases on its next pass.
         raise ValidationError(str(error), code="illegal") from error
     timer.apply(new_state)
+    timer.last_command, timer.last_command_by = action, by.username
     _save(timer)
     logger.info("timer room=%s action=%s by=%s seq=%s", room.pk, action, by.pk, timer.seq)
     return timer

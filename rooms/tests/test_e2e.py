@@ -282,3 +282,20 @@ def test_a_ban_in_the_admin_closes_the_banned_person_s_open_room_at_once(
     expect(person(alice_page, "bob")).to_have_count(0, timeout=LIVE)
     # Bob's page can no longer act: the timer socket is gone and the server refuses him.
     assert not Participant.objects.present().filter(user=bob).exists()
+
+
+def test_a_keyboard_pause_tells_the_room_who_made_it(both_in_room, room):
+    alice_page, bob_page = both_in_room
+    # Bob presses Space with nothing focused, to scroll: the room's timer is untouched.
+    bob_page.locator("body").press("Space")
+    bob_page.wait_for_timeout(300)
+    assert Timer.objects.get(room=room).status == "idle"
+
+    alice_page.locator("#timer").focus()
+    alice_page.keyboard.press("Space")
+    expect(timer(bob_page)).to_have_attribute("data-status", "running", timeout=LIVE)
+
+    alice_page.keyboard.press("Space")  # focus stayed in the timer through the swap
+    expect(timer(bob_page)).to_have_attribute("data-status", "paused", timeout=LIVE)
+    expect(bob_page.locator("#timer .timer-note")).to_have_text("Paused by alice")
+    expect(bob_page.locator("#timer [data-role=announce]")).to_have_text("Paused by alice.")

@@ -165,6 +165,7 @@
 
   function adopt(el) {
     current = el;
+    restoreFocus(el);
     state = readState(el);
     // Every render carries the server's clock: the freshest one wins. (The first page
     // may have been rendered a little before it ran; the next push corrects that.)
@@ -174,10 +175,13 @@
       if (state.phase === newest.phase) {
         // Work never follows work and a break never follows a break: this was a reset.
         alerted.add(newest.seq);
-        announce("Timer reset.");
+        announce(el.dataset.note ? el.dataset.note + "." : "Timer reset.");
       } else {
         signalEnd(newest);
       }
+    }
+    if (newest && state.seq === newest.seq && state.status !== newest.status && el.dataset.note) {
+      announce(el.dataset.note + ".");
     }
     if (!newest || state.seq >= newest.seq) newest = state;
 
@@ -332,30 +336,95 @@
     if (asked && typeof asked.then === "function") asked.then(done);
   }
 
-  // Space toggles the timer, unless something focused already uses the key.
-  function ownsSpace(target) {
-    if (!(target instanceof Element)) return false;
+  // Keyboard shortcuts (WCAG 2.1.4): Space starts, pauses or resumes, S skips, R resets,
+  // ? lists them. They act only while focus is inside #timer, or anywhere once the
+  // person chose page-wide shortcuts (body[data-shortcuts]); never while typing, and
+  // never without the matching button, which is only there for someone who may
+  // control the timer. A shortcut clicks that button, so the server hears the same
+  // request, and the room the same "Paused by ...", as from a click.
+  const SHORTCUTS = { " ": ["start", "pause", "resume"], s: ["skip"], r: ["reset"] };
+
+  function shortcutScope() {
+    return document.body.dataset.shortcuts || "timer";
+  }
+
+  function typing(target) {
     if (target.isContentEditable) return true;
-    return Boolean(target.closest("input, textarea, select, button, summary, [role=button], [contenteditable]"));
+    return Boolean(target.closest("input, textarea, select, [contenteditable]"));
+  }
+
+  function ownsSpace(target) {
+    // A focused control answers Space itself (a button clicks, a link's page scrolls).
+    return Boolean(target.closest("a[href], button, summary, [role=button], [role=link], dialog"));
   }
 
   function visible(el) {
     return !el.disabled && !el.hidden && el.getClientRects().length > 0;
   }
 
+  function shortcutButton(el, key) {
+    const values = SHORTCUTS[key] || [];
+    const selector = values.map((value) => 'button[name=action][value="' + value + '"]').join(", ");
+    if (!selector) return null;
+    return Array.prototype.find.call(el.querySelectorAll(selector), visible) || null;
+  }
+
+  function showShortcuts() {
+    const dialog = document.getElementById("shortcuts-dialog");
+    if (dialog && !dialog.open && typeof dialog.showModal === "function") dialog.showModal();
+  }
+
   function onKeydown(event) {
-    if (event.key !== " " && event.code !== "Space") return;
     if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (ownsSpace(event.target)) return;
+    const scope = shortcutScope();
+    if (scope === "off") return;
+    const target = event.target instanceof Element ? event.target : document.body;
+    if (typing(target)) return;
     const el = document.getElementById("timer");
     if (!el) return;
-    const buttons = el.querySelectorAll(
-      'button[value="start"], button[value="pause"], button[value="resume"]'
-    );
-    const button = Array.prototype.find.call(buttons, visible);
-    if (!button) return; // e.g. someone who may not control this timer
+    if (!el.contains(target) && scope !== "page") return;
+    if (event.key === "?") {
+      if (!document.getElementById("shortcuts-dialog")) return;
+      event.preventDefault();
+      showShortcuts();
+      return;
+    }
+    if (event.shiftKey) return;
+    const key = event.key === " " || event.code === "Space" ? " " : (event.key || "").toLowerCase();
+    if (!SHORTCUTS[key]) return;
+    if (key === " " && ownsSpace(target)) return;
+    const button = shortcutButton(el, key);
+    if (!button) return; // not legal now, or someone who may not control this timer
     event.preventDefault(); // and no page scroll
     button.click();
+  }
+
+  // A button's answer replaces #timer, and the focused button with it: focus would
+  // fall back to the page and the next key press would no longer be "in the timer".
+  // Remember what had focus in the timer, and put it on its twin in the new one.
+  let timerFocus = null; // "section", or the value of the focused action button
+
+  function onFocusin(event) {
+    const el = document.getElementById("timer");
+    const target = event.target;
+    if (!el || !(target instanceof Element) || !el.contains(target)) {
+      timerFocus = null;
+    } else if (target === el) {
+      timerFocus = "section";
+    } else {
+      timerFocus = target.matches("button[name=action]") ? target.value : "section";
+    }
+  }
+
+  function restoreFocus(el) {
+    if (!timerFocus) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    let next = el;
+    if (timerFocus !== "section") {
+      next = el.querySelector('button[name=action][value="' + timerFocus + '"]') || el;
+    }
+    next.focus({ preventScroll: true });
   }
 
   function start() {
@@ -365,6 +434,15 @@
     updateToggles();
 
     document.addEventListener("keydown", onKeydown);
+    document.addEventListener("focusin", onFocusin);
+    document.addEventListener("pointerdown", function (event) {
+      // A click elsewhere leaves the timer, even on something that takes no focus.
+      const el = document.getElementById("timer");
+      if (!el || !(event.target instanceof Node) || !el.contains(event.target)) timerFocus = null;
+    });
+    document.addEventListener("click", function (event) {
+      if (event.target instanceof Element && event.target.closest("[data-role=shortcuts-help]")) showShortcuts();
+    });
     document.addEventListener("pointerdown", unlockAudio, true);
     document.addEventListener("keydown", unlockAudio, true);
     document.addEventListener("click", function (event) {

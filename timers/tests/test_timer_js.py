@@ -68,6 +68,7 @@ def timer_html(
     actions: tuple[str, ...] = ("pause", "skip", "reset"),
     oob: bool = True,
     version: int = 0,
+    note: str = "",
 ) -> str:
     buttons = "".join(
         f'<button type="submit" name="action" value="{action}" class="button">'
@@ -75,12 +76,12 @@ def timer_html(
         for action in actions
     )
     return f"""
-<section id="timer" class="timer timer--{phase}"{' hx-swap-oob="true"' if oob else ""}
+<section id="timer" class="timer timer--{phase}"{' hx-swap-oob="true"' if oob else ""} tabindex="0"
    data-status="{status}" data-phase="{phase}"
    data-ends-at="{iso(ends_at) if ends_at else ""}"
    data-remaining="{remaining}" data-duration="{duration}"
    data-server-now="{iso(server_now)}" data-seq="{seq}" data-phase-label="{label}"
-   data-version="{version}"
+   data-version="{version}" data-note="{note}"
    data-sync-url="/sync/timer/">
   <div class="timer-dial">
     <svg class="timer-ring" viewBox="0 0 120 120" aria-hidden="true">
@@ -361,40 +362,143 @@ def test_a_reset_is_announced_without_a_sound(open_timer_page):
     assert timer_page.evaluate("window.__oscillators") == 0
 
 
-def test_space_presses_the_start_pause_or_resume_button(timer_page):
-    # Record what the form would post, and post nothing.
-    timer_page.evaluate(
-        """() => {
-        window.__posted = [];
-        document.body.addEventListener("htmx:configRequest", (event) => {
-            window.__posted.push(event.detail.formData.get("action"));
-        });
-        document.body.addEventListener("htmx:beforeRequest", (event) => event.preventDefault());
-    }"""
-    )
+RECORD_POSTS = """() => {
+    window.__posted = [];
+    document.body.addEventListener("htmx:configRequest", (event) => {
+        window.__posted.push(event.detail.formData.get("action"));
+    });
+    document.body.addEventListener("htmx:beforeRequest", (event) => event.preventDefault());
+}"""
+
+
+def posted(timer_page) -> list[str]:
+    """The actions the timer's form would have posted (nothing is sent)."""
+    return timer_page.evaluate("window.__posted")
+
+
+def test_space_on_a_link_or_with_nothing_focused_leaves_the_timer_alone(timer_page):
+    # The bug of issue #25: Space to scroll paused the room for everyone.
+    timer_page.evaluate(RECORD_POSTS)
+    for key in ("Space", "s", "r"):
+        timer_page.page.keyboard.press(key)
+    timer_page.page.get_by_test_id("link").focus()
     timer_page.page.keyboard.press("Space")
-    assert timer_page.evaluate("window.__posted") == ["resume"]
 
-    # Typing a space in a field is typing.
-    field = timer_page.page.get_by_test_id("intention")
-    field.press("Space")
-    expect(field).to_have_value(" ")
-    assert timer_page.evaluate("window.__posted") == ["resume"]
+    assert posted(timer_page) == []
 
-    # A focused button handles space itself (here: Skip, once).
+
+def test_the_shortcuts_act_while_focus_is_in_the_timer(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.page.locator("#timer").focus()
+
+    for key in ("Space", "s", "r"):
+        timer_page.page.keyboard.press(key)
+    # Shift+S or Ctrl+R are someone else's keys.
+    timer_page.page.keyboard.press("Shift+S")
+    timer_page.page.keyboard.press("Control+r")
+
+    assert posted(timer_page) == ["resume", "skip", "reset"]
+    # A focused button answers Space itself, once: Skip here, not Resume.
     timer_page.page.locator("#timer button[value=skip]").focus()
     timer_page.page.keyboard.press("Space")
-    assert timer_page.evaluate("window.__posted") == ["resume", "skip"]
+    assert posted(timer_page) == ["resume", "skip", "reset", "skip"]
 
-    timer_page.evaluate("document.activeElement.blur()")
+
+def test_the_shortcuts_never_act_while_typing(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'page'")
+    field = timer_page.page.get_by_test_id("intention")
+
+    field.press_sequentially("r s ?")
+
+    expect(field).to_have_value("r s ?")
+    assert posted(timer_page) == []
+    expect(timer_page.page.locator("#shortcuts-dialog")).not_to_be_visible()
+
+
+def test_page_wide_shortcuts_act_with_nothing_focused_but_a_link_keeps_its_space(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'page'")
+
+    timer_page.page.keyboard.press("Space")
+    timer_page.page.get_by_test_id("link").focus()
+    timer_page.page.keyboard.press("Space")
+    timer_page.page.keyboard.press("s")
+
+    assert posted(timer_page) == ["resume", "skip"]
+
+
+def test_shortcuts_turned_off_do_nothing_even_in_the_timer(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'off'")
+    timer_page.page.locator("#timer").focus()
+
+    for key in ("Space", "s", "r", "?"):
+        timer_page.page.keyboard.press(key)
+
+    assert posted(timer_page) == []
+    expect(timer_page.page.locator("#shortcuts-dialog")).not_to_be_visible()
+
+
+def test_someone_who_may_not_control_the_timer_has_no_shortcuts(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.push(timer_html(status="paused", server_now=NOW, remaining=600, actions=()))
+    expect(timer_page.clock).to_have_text("10:00")
+    timer_page.page.locator("#timer").focus()
+
+    for key in ("Space", "s", "r"):
+        timer_page.page.keyboard.press(key)
+
+    assert posted(timer_page) == []
+
+
+def test_question_mark_lists_the_shortcuts(timer_page):
+    timer_page.page.locator("#timer").focus()
+
+    timer_page.page.keyboard.press("?")
+
+    expect(timer_page.page.locator("#shortcuts-dialog")).to_be_visible()
+    timer_page.page.keyboard.press("Escape")
+    expect(timer_page.page.locator("#shortcuts-dialog")).not_to_be_visible()
+
+
+def test_focus_stays_in_the_timer_when_a_push_replaces_it(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.page.locator("#timer button[value=skip]").focus()
+
     timer_page.push(
         timer_html(
             status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=1), remaining=60
         )
     )
     expect(timer_page.clock).to_have_text("01:00")
-    timer_page.page.keyboard.press("Space")
-    assert timer_page.evaluate("window.__posted") == ["resume", "skip", "pause"]
+
+    # The new timer's Skip has focus, so the next key press is still "in the timer".
+    expect(timer_page.page.locator("#timer button[value=skip]")).to_be_focused()
+    timer_page.page.keyboard.press("r")
+    assert posted(timer_page) == ["reset"]
+
+
+def test_a_pause_is_announced_with_who_made_it(timer_page):
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=1), remaining=60
+        )
+    )
+    expect(timer_page.clock).to_have_text("01:00")
+
+    timer_page.push(
+        timer_html(
+            status="paused",
+            server_now=NOW,
+            remaining=60,
+            actions=("resume",),
+            note="Paused by alice",
+        )
+    )
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Paused by alice.")
 
 
 def test_coming_back_to_the_tab_fetches_a_fresh_state(timer_page, site):
