@@ -283,3 +283,13 @@ def test_the_room_sees_who_paused_and_who_reset(signed_in, room, alice, bob, tim
     assert 'data-note="Reset by alice"' in reset
     bob_client.post(_url(room), {"action": "start"}, headers=HTMX)
     assert "Reset by" not in bob_client.get(_url(room), headers=HTMX).content.decode()
+
+
+def test_the_clock_is_a_timer_that_is_never_read_out_every_second(signed_in, room, bob):
+    body = signed_in(bob).get(_url(room), headers=HTMX).content.decode()
+
+    # role=timer is polite-off by default; phase ends and "1 minute left" go to the
+    # separate live region.
+    assert 'data-role="clock" role="timer"' in body
+    assert 'aria-live="polite" data-role="announce"' in body
+    assert 'aria-live="polite" data-role="clock"' not in body

@@ -29,6 +29,8 @@
   let deadlineTimer = null;
   let resyncTimer = null;
   const alerted = new Set(); // seqs whose end was already signalled
+  const warned = new Set(); // seqs whose "1 minute left" was already said
+  const WARN_MS = 60000;
   let audio = null;
 
   // Python's isoformat: 2026-11-24T10:25:00[.123456]+00:00 (or Z). Parsed by hand,
@@ -127,6 +129,10 @@
     if (document.title !== title) document.title = title;
 
     if (state.status === "running" && leftMs <= 0) reachedZero();
+    else if (state.status === "running" && leftMs <= WARN_MS && !warned.has(state.seq)) {
+      warned.add(state.seq);
+      announce("1 minute left.");
+    }
   }
 
   function announce(text) {
@@ -184,6 +190,8 @@
       announce(el.dataset.note + ".");
     }
     if (!newest || state.seq >= newest.seq) newest = state;
+    // Only a minute crossed while watching is said: not one already under way at load.
+    if (state.duration * 1000 <= WARN_MS || remainingMs() <= WARN_MS) warned.add(state.seq);
 
     clearTimeout(deadlineTimer);
     deadlineTimer = null;

@@ -89,7 +89,9 @@ def timer_html(
       <circle class="timer-ring-progress" cx="60" cy="60" r="54" pathLength="1000"
               stroke-dasharray="1000" stroke-dashoffset="0" />
     </svg>
-    <div class="timer-face"><span class="timer-clock" data-role="clock">??:??</span></div>
+    <div class="timer-face">
+      <span class="timer-clock" data-role="clock" role="timer">??:??</span>
+    </div>
   </div>
   <form class="timer-controls" hx-post="/rooms/12/timer/" hx-target="#timer"
         hx-swap="outerHTML" method="post" action="/rooms/12/timer/">{buttons}</form>
@@ -568,3 +570,18 @@ def test_an_older_response_never_replaces_a_newer_state(timer_page, site):
     )
     timer_page.evaluate("window.focusmate.timer.sync()")
     expect(timer_page.clock).to_have_text("05:00")
+
+
+def test_one_minute_left_is_announced_once(timer_page):
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(seconds=62), remaining=62
+        )
+    )
+    expect(timer_page.clock).to_have_text("01:02")
+    timer_page.page.clock.run_for(1500)
+    expect(timer_page.announcement).to_have_text("")
+
+    timer_page.page.clock.run_for(1000)
+
+    expect(timer_page.announcement).to_have_text("1 minute left.")
