@@ -67,9 +67,21 @@ class ProfileForm(forms.ModelForm):
 class AlertsForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["keyboard_shortcuts"]
-        widgets = {"keyboard_shortcuts": forms.RadioSelect}
+        fields = [
+            "sound_on",
+            "sound_volume",
+            "work_end_sound",
+            "break_end_sound",
+            "desktop_notifications",
+            "title_countdown",
+            "keyboard_shortcuts",
+        ]
+        widgets = {
+            "keyboard_shortcuts": forms.RadioSelect,
+            "sound_volume": forms.NumberInput(attrs={"type": "range", "min": 0, "max": 100}),
+        }
         help_texts = {
+            "desktop_notifications": "Your browser asks first; nothing is asked until you click.",
             "keyboard_shortcuts": (
                 "Space starts or pauses, S skips, R resets, ? lists them. They never act "
                 "while you type, or in a room whose timer you may not control."

@@ -4,6 +4,7 @@ import zoneinfo
 from functools import cache
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -40,6 +41,15 @@ class Shortcuts(models.TextChoices):
     OFF = "off", "Off"
 
 
+class AlertSound(models.TextChoices):
+    """Files in static/sounds/, made by scripts/make_sounds.py."""
+
+    CHIME = "chime", "Chime (two rising tones)"
+    BELL = "bell", "Bell (one long ring)"
+    WOOD = "wood", "Wood block (three knocks)"
+    RISE = "rise", "Rise (three notes up)"
+
+
 class User(AbstractUser):
     email = models.EmailField("email address")
     bio = models.TextField(blank=True, max_length=500)
@@ -61,6 +71,21 @@ class User(AbstractUser):
         choices=Shortcuts,
         default=Shortcuts.TIMER,
     )
+
+    sound_on = models.BooleanField("play a sound when a phase ends", default=True)
+    sound_volume = models.PositiveSmallIntegerField(
+        "volume", default=70, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    work_end_sound = models.CharField(
+        "sound when work ends", max_length=8, choices=AlertSound, default=AlertSound.CHIME
+    )
+    break_end_sound = models.CharField(
+        "sound when a break ends", max_length=8, choices=AlertSound, default=AlertSound.RISE
+    )
+    desktop_notifications = models.BooleanField(
+        "show a desktop notification when a phase ends in a hidden tab", default=True
+    )
+    title_countdown = models.BooleanField("count down in the tab's title", default=True)
 
     objects = FocusUserManager()
 

@@ -61,17 +61,46 @@ def profile_update(
     return user
 
 
-ALERT_FIELDS = ("keyboard_shortcuts",)
+ALERT_FIELDS = (
+    "keyboard_shortcuts",
+    "sound_on",
+    "sound_volume",
+    "work_end_sound",
+    "break_end_sound",
+    "desktop_notifications",
+    "title_countdown",
+)
 
 
 @transaction.atomic
-def alerts_update(*, user: User, by: User, keyboard_shortcuts: str) -> User:
-    """Saves a person's alert and keyboard choices; only their own."""
+def alerts_update(
+    *,
+    user: User,
+    by: User,
+    keyboard_shortcuts: str,
+    sound_on: bool,
+    sound_volume: int,
+    work_end_sound: str,
+    break_end_sound: str,
+    desktop_notifications: bool,
+    title_countdown: bool,
+) -> User:
+    """Saves a person's alert and keyboard choices; only their own.
+
+    Open tabs of the same browser take them at once (the page broadcasts them on a
+    BroadcastChannel after the save); other browsers at their next page load.
+    """
     require_active(by)
     if user.pk != by.pk:
         raise PermissionDenied("You can only change your own alerts.")
     user = User.objects.select_for_update().get(pk=user.pk)
     user.keyboard_shortcuts = keyboard_shortcuts
+    user.sound_on = sound_on
+    user.sound_volume = sound_volume
+    user.work_end_sound = work_end_sound
+    user.break_end_sound = break_end_sound
+    user.desktop_notifications = desktop_notifications
+    user.title_countdown = title_countdown
     user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in ALERT_FIELDS])
     user.save(update_fields=ALERT_FIELDS)
     return user

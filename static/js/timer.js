@@ -18,7 +18,7 @@
 
   const TICK_MS = 250;
   const RESYNC_AFTER_ZERO_MS = 2000;
-  const STORAGE_KEY = "focusmate:notifications";
+  const PREFS_CHANNEL = "focusmate:alerts";
 
   let originalTitle = "";
   let current = null; // the #timer element being driven
@@ -31,7 +31,21 @@
   const alerted = new Set(); // seqs whose end was already signalled
   const warned = new Set(); // seqs whose "1 minute left" was already said
   const WARN_MS = 60000;
-  let audio = null;
+
+  // A person's alert settings (/settings/alerts/), rendered on <body> as data-* and
+  // replaced in every open tab when they are saved (a BroadcastChannel message from the
+  // settings page). Read at the moment they matter, never cached.
+  function prefs() {
+    const data = document.body.dataset;
+    return {
+      sound: data.sound !== "off",
+      volume: Math.min(100, wholeNumber(data.volume, 70)) / 100,
+      workSound: data.workSound || "",
+      breakSound: data.breakSound || "",
+      notify: data.notify !== "off",
+      titleCountdown: data.titleCountdown !== "off",
+    };
+  }
 
   // Python's isoformat: 2026-11-24T10:25:00[.123456]+00:00 (or Z). Parsed by hand,
   // because more than three fractional digits are not in the ECMAScript date format.
@@ -125,7 +139,9 @@
     }
 
     const title =
-      state.status === "idle" ? originalTitle : clockText + " · " + state.label + " — " + originalTitle;
+      state.status === "idle" || !prefs().titleCountdown
+        ? originalTitle
+        : clockText + " · " + state.label + " — " + originalTitle;
     if (document.title !== title) document.title = title;
 
     if (state.status === "running" && leftMs <= 0) reachedZero();
@@ -153,14 +169,15 @@
     alerted.add(ended.seq);
     const message = endMessage(ended);
     announce(message);
-    beep();
+    playEndSound(ended.phase);
     notify(message, ended.seq);
   }
 
   function reachedZero() {
-    signalEnd(state);
-    // The server's push should follow at once; if it does not (socket down, scheduler
-    // late), ask for the state rather than showing 00:00 forever.
+    // The end is signalled by the server's push of the next phase (see adopt), which
+    // reaches a background tab too, whose timers the browser throttles: no timer in
+    // the page decides it. If no push follows (socket down, scheduler late), ask for
+    // the state rather than showing 00:00 forever; its answer signals the end.
     if (!resyncTimer) {
       resyncTimer = setTimeout(function () {
         resyncTimer = null;
@@ -172,6 +189,7 @@
   function adopt(el) {
     current = el;
     restoreFocus(el);
+    updateToggles();
     state = readState(el);
     // Every render carries the server's clock: the freshest one wins. (The first page
     // may have been rendered a little before it ran; the next push corrects that.)
@@ -233,69 +251,35 @@
     window.htmx.ajax("GET", url, { target: "#timer", swap: "outerHTML" });
   }
 
-  // Sound: one AudioContext, made on the first gesture (browsers keep a context made
-  // earlier silent).
-  function unlockAudio() {
-    const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) return;
+  // Sound: the chosen file for the phase that ended, at the chosen volume. Browsers
+  // let a page play once the person has interacted with it, even from a hidden tab.
+  function playSound(url, volume) {
+    if (!url) return;
     try {
-      if (!audio) audio = new Context();
-      if (audio.state === "suspended") audio.resume();
-    } catch (_error) {
-      audio = null;
-    }
-  }
-
-  function beep() {
-    if (!audio) return;
-    try {
-      if (audio.state === "suspended") audio.resume();
-      const start = audio.currentTime + 0.02;
-      [0, 0.25].forEach(function (delay, index) {
-        const oscillator = audio.createOscillator();
-        const gain = audio.createGain();
-        oscillator.type = "sine";
-        oscillator.frequency.value = index === 0 ? 880 : 1320;
-        const at = start + delay;
-        // A short envelope: no click at either end.
-        gain.gain.setValueAtTime(0.0001, at);
-        gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.2);
-        oscillator.connect(gain).connect(audio.destination);
-        oscillator.start(at);
-        oscillator.stop(at + 0.22);
-      });
+      const sound = new Audio(url);
+      sound.volume = volume;
+      const playing = sound.play();
+      if (playing && typeof playing.catch === "function") playing.catch(function () {});
     } catch (_error) {
       // No sound is better than a broken timer.
     }
   }
 
-  // Notifications: only when asked for, allowed, and the tab is out of sight.
+  function playEndSound(phase) {
+    const chosen = prefs();
+    if (!chosen.sound || chosen.volume <= 0) return;
+    playSound(phase === "work" ? chosen.workSound : chosen.breakSound, chosen.volume);
+  }
+
+  // Notifications: when the account wants them, the browser allows them, and the tab
+  // is out of sight. The browser is asked only after a click, and never again once it
+  // answered: a refusal is final until the person changes it in the browser.
   function notificationsSupported() {
     return "Notification" in window;
   }
 
-  function storedChoice() {
-    try {
-      return window.localStorage.getItem(STORAGE_KEY);
-    } catch (_error) {
-      return null; // storage disabled: treat as never asked
-    }
-  }
-
-  function storeChoice(value) {
-    try {
-      window.localStorage.setItem(STORAGE_KEY, value);
-    } catch (_error) {
-      // The choice then lasts for this page only.
-    }
-  }
-
-  let choiceThisPage = null;
-
   function notificationsOn() {
-    const choice = choiceThisPage || storedChoice();
-    return notificationsSupported() && choice === "on" && Notification.permission === "granted";
+    return notificationsSupported() && prefs().notify && Notification.permission === "granted";
   }
 
   function notify(message, seq) {
@@ -309,39 +293,37 @@
   }
 
   function updateToggle(button) {
-    if (!notificationsSupported()) {
-      button.hidden = true;
-      return;
-    }
-    const on = notificationsOn();
-    button.hidden = false;
-    button.textContent = on ? "Notifications on" : "Enable notifications";
-    button.setAttribute("aria-pressed", on ? "true" : "false");
+    // Offered only while there is a question to ask: wanted, and not yet answered.
+    button.hidden = !(notificationsSupported() && prefs().notify && Notification.permission === "default");
   }
 
   function updateToggles() {
     document.querySelectorAll("[data-role=notify-toggle]").forEach(updateToggle);
   }
 
-  function toggleNotifications() {
-    if (!notificationsSupported()) return;
-    if (notificationsOn()) {
-      choiceThisPage = "off";
-      storeChoice("off");
+  function askForNotifications() {
+    if (!notificationsSupported() || Notification.permission !== "default") return;
+    const done = function () {
       updateToggles();
-      return;
-    }
-    const done = function (permission) {
-      choiceThisPage = permission === "granted" ? "on" : "off";
-      storeChoice(choiceThisPage);
-      updateToggles();
-      if (permission === "denied" && window.focusmate && window.focusmate.toast) {
+      if (Notification.permission === "denied" && window.focusmate && window.focusmate.toast) {
         window.focusmate.toast("Notifications are blocked for this site in your browser's settings.", "error");
       }
     };
     // Older Safari takes a callback instead of returning a promise.
     const asked = Notification.requestPermission(done);
     if (asked && typeof asked.then === "function") asked.then(done);
+  }
+
+  function listenForSettings() {
+    if (!("BroadcastChannel" in window)) return;
+    new BroadcastChannel(PREFS_CHANNEL).addEventListener("message", function (event) {
+      const saved = event.data || {};
+      Object.keys(saved).forEach(function (key) {
+        if (typeof saved[key] === "string") document.body.dataset[key] = saved[key];
+      });
+      updateToggles();
+      render();
+    });
   }
 
   // Keyboard shortcuts (WCAG 2.1.4): Space starts, pauses or resumes, S skips, R resets,
@@ -451,14 +433,18 @@
     document.addEventListener("click", function (event) {
       if (event.target instanceof Element && event.target.closest("[data-role=shortcuts-help]")) showShortcuts();
     });
-    document.addEventListener("pointerdown", unlockAudio, true);
-    document.addEventListener("keydown", unlockAudio, true);
+    listenForSettings();
     document.addEventListener("click", function (event) {
       const button = event.target instanceof Element && event.target.closest("[data-role=notify-toggle]");
-      if (button) toggleNotifications();
+      if (button) askForNotifications();
     });
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible") sync();
+      // Back from hidden (or from sleep): show what the last push said at once, from
+      // the deadline and the clock, then check with the server.
+      if (document.visibilityState === "visible") {
+        render();
+        sync();
+      }
     });
     document.addEventListener("htmx:beforeSwap", function (event) {
       // A button's response can arrive after a newer push (the other tab was quicker):

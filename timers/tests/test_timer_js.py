@@ -30,22 +30,24 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # ...and where the tests freeze
 # (headless Chromium never shows one) and whose permission the test decides.
 NOTIFICATION_SPY = """
 window.__notifications = [];
+window.__asked = 0;
+window.__answer = "granted";
 window.Notification = class {
   static permission = "default";
   static requestPermission() {
-    this.permission = "granted";
-    return Promise.resolve("granted");
+    window.__asked += 1;
+    this.permission = window.__answer;
+    return Promise.resolve(window.__answer);
   }
   constructor(title, options) { window.__notifications.push(title); }
 };
 """
-# Counts the oscillators that beeps make.
-OSCILLATOR_COUNTER = """
-window.__oscillators = 0;
-const original = AudioContext.prototype.createOscillator;
-AudioContext.prototype.createOscillator = function () {
-  window.__oscillators += 1;
-  return original.call(this);
+# Records the sounds played: [file name, volume] (headless Chromium has no speakers).
+AUDIO_SPY = """
+window.__played = [];
+HTMLMediaElement.prototype.play = function () {
+  window.__played.push([this.src.split("/").pop(), this.volume]);
+  return Promise.resolve();
 };
 """
 
@@ -264,11 +266,10 @@ def test_a_push_corrects_the_clock_by_the_servers_clock(timer_page):
 
 
 def test_a_new_phase_is_announced_rung_and_notified_once(open_timer_page):
-    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
     timer_page.page.keyboard.press("Shift")  # the gesture that allows sound
     timer_page.evaluate(
         """() => {
-        localStorage.setItem("focusmate:notifications", "on");
         Notification.permission = "granted";
         Object.defineProperty(document, "hidden", { value: true, configurable: true });
     }"""
@@ -294,21 +295,23 @@ def test_a_new_phase_is_announced_rung_and_notified_once(open_timer_page):
     timer_page.page.clock.run_for(200)
 
     expect(timer_page.announcement).to_have_text("Work done — time for a break")
-    assert timer_page.evaluate("window.__oscillators") == 2  # one beep of two tones
+    # The fixture's settings: chime at 70 % when work ends.
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
     assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
 
     # The same phase again (a resync, a reconnect snapshot): nothing new.
     timer_page.push(short_break)
     timer_page.page.clock.run_for(200)
     expect(timer_page.announcement).to_have_text("")
-    assert timer_page.evaluate("window.__oscillators") == 2
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
     assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
     assert timer_page.errors == []
 
 
-def test_the_local_countdown_signals_the_end_then_resyncs(open_timer_page, site):
-    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
-    timer_page.page.keyboard.press("Shift")
+def test_the_local_countdown_leaves_the_end_to_the_server_then_resyncs(open_timer_page, site):
+    # No timer in the page decides that a phase ended (issue #25): its own countdown
+    # only reaches 00:00; the server's next phase, pushed or fetched, is the signal.
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
     timer_page.push(
         timer_html(
             status="running", server_now=NOW, ends_at=NOW + timedelta(seconds=3), remaining=3
@@ -317,10 +320,8 @@ def test_the_local_countdown_signals_the_end_then_resyncs(open_timer_page, site)
     timer_page.page.clock.run_for(3300)
 
     expect(timer_page.clock).to_have_text("00:00")
-    expect(timer_page.announcement).to_have_text("Work done — time for a break")
-    assert timer_page.evaluate("window.__oscillators") == 2
-    # The tab is visible: no notification.
-    assert timer_page.evaluate("window.__notifications") == []
+    expect(timer_page.announcement).to_have_text("")
+    assert timer_page.evaluate("window.__played") == []
 
     # No push came (socket down, scheduler late): the page asks for the state itself.
     site.sync_fragment = timer_html(
@@ -337,15 +338,16 @@ def test_the_local_countdown_signals_the_end_then_resyncs(open_timer_page, site)
     timer_page.page.clock.run_for(2100)
     expect(timer_page.clock).to_have_text("05:00")
     expect(timer_page.page).to_have_title("Timer fixture")
-    # The end of seq 7 was signalled already: not again for the new element.
     timer_page.page.clock.run_for(200)
-    expect(timer_page.announcement).to_have_text("")
-    assert timer_page.evaluate("window.__oscillators") == 2
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
+    # The tab is visible: no notification.
+    assert timer_page.evaluate("window.__notifications") == []
     assert timer_page.errors == []
 
 
 def test_a_reset_is_announced_without_a_sound(open_timer_page):
-    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
     timer_page.page.keyboard.press("Shift")
     timer_page.push(
         timer_html(
@@ -361,7 +363,7 @@ def test_a_reset_is_announced_without_a_sound(open_timer_page):
 
     expect(timer_page.announcement).to_have_text("Timer reset.")
     expect(timer_page.page).to_have_title("Timer fixture")
-    assert timer_page.evaluate("window.__oscillators") == 0
+    assert timer_page.evaluate("window.__played") == []
 
 
 RECORD_POSTS = """() => {
@@ -512,21 +514,180 @@ def test_coming_back_to_the_tab_fetches_a_fresh_state(timer_page, site):
     expect(timer_page.clock).to_have_text("10:00")
 
 
-def test_the_notification_toggle_asks_and_remembers(timer_page):
+def test_notifications_are_asked_for_only_after_a_click(timer_page):
     toggle = timer_page.page.locator("[data-role=notify-toggle]")
     expect(toggle).to_be_visible()
     expect(toggle).to_have_text("Enable notifications")
+    assert timer_page.evaluate("window.__asked") == 0
 
     toggle.click()
 
-    expect(toggle).to_have_text("Notifications on")
-    expect(toggle).to_have_attribute("aria-pressed", "true")
-    assert timer_page.evaluate("localStorage.getItem('focusmate:notifications')") == "on"
+    expect(toggle).to_be_hidden()  # answered: nothing left to ask
+    assert timer_page.evaluate("window.__asked") == 1
+
+
+def test_notifications_are_never_asked_for_again_once_refused(timer_page):
+    timer_page.evaluate("window.__answer = 'denied'")
+    toggle = timer_page.page.locator("[data-role=notify-toggle]")
 
     toggle.click()
+    expect(toggle).to_be_hidden()
+    # Even a click that reaches the handler asks nothing more.
+    timer_page.evaluate("document.body.dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    timer_page.evaluate("(el) => el.click()", toggle.element_handle())
 
-    expect(toggle).to_have_text("Enable notifications")
-    assert timer_page.evaluate("localStorage.getItem('focusmate:notifications')") == "off"
+    assert timer_page.evaluate("window.__asked") == 1
+
+
+def test_notifications_turned_off_in_settings_are_neither_offered_nor_shown(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
+    timer_page.evaluate(
+        """() => {
+        document.body.dataset.notify = "off";
+        Notification.permission = "granted";
+        Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    }"""
+    )
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=1), remaining=60
+        )
+    )
+    expect(timer_page.clock).to_have_text("01:00")
+    timer_page.push(_break_started(seq=8))
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__notifications") == []
+    expect(timer_page.page.locator("[data-role=notify-toggle]")).to_be_hidden()
+
+
+def _break_started(*, seq: int, server_now: datetime = NOW, minutes: int = 5) -> str:
+    return timer_html(
+        status="running",
+        phase="short_break",
+        label="Short break",
+        seq=seq,
+        server_now=server_now,
+        ends_at=server_now + timedelta(minutes=minutes),
+        remaining=minutes * 60,
+        duration=minutes * 60,
+    )
+
+
+def _hide(timer_page) -> None:
+    timer_page.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { value: true, configurable: true });
+        Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+    }"""
+    )
+
+
+def _show(timer_page) -> None:
+    timer_page.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { value: false, configurable: true });
+        const visible = { value: "visible", configurable: true };
+        Object.defineProperty(document, "visibilityState", visible);
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    )
+
+
+def test_a_phase_ending_in_a_background_tab_plays_the_chosen_sound(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
+    timer_page.push(_break_started(seq=8))
+    expect(timer_page.clock).to_have_text("05:00")
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]  # work ended
+    timer_page.evaluate("window.__played = []; Notification.permission = 'granted'")
+    _hide(timer_page)
+    # The person chose other sounds in another tab; this one hears of it at once.
+    timer_page.evaluate(
+        """() => {
+        const channel = new BroadcastChannel("focusmate:alerts");
+        channel.postMessage({ breakSound: "/static/sounds/bell.wav", volume: "30" });
+        channel.close();
+    }"""
+    )
+    timer_page.page.wait_for_timeout(100)  # a BroadcastChannel message is a task away
+    assert timer_page.evaluate("document.body.dataset.volume") == "30"
+
+    # The break ends while the tab is hidden: the server's push of the next work phase.
+    back_to_work = timer_html(
+        status="running",
+        seq=9,
+        server_now=NOW + timedelta(minutes=5),
+        ends_at=NOW + timedelta(minutes=30),
+        remaining=1500,
+    )
+    timer_page.push(back_to_work)
+
+    # No wait_for_function under the page's CSP (no eval): poll by hand.
+    for _ in range(50):
+        if timer_page.evaluate("window.__played.length"):
+            break
+        timer_page.page.wait_for_timeout(20)
+    assert timer_page.evaluate("window.__played") == [["bell.wav", 0.3]]
+    assert timer_page.evaluate("window.__notifications") == ["Short break done — back to work"]
+
+
+def test_sound_off_plays_nothing(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
+    timer_page.evaluate("document.body.dataset.sound = 'off'")
+    timer_page.push(_break_started(seq=8))
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__played") == []
+
+
+def test_the_title_is_right_after_the_tab_slept_through_a_phase(timer_page, site):
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=10), remaining=600
+        )
+    )
+    expect(timer_page.page).to_have_title("10:00 · Work — Timer fixture")
+    _hide(timer_page)
+
+    # The machine sleeps for 12 minutes: the clock jumps, no page timer runs.
+    woke = NOW + timedelta(minutes=12)
+    timer_page.page.clock.set_system_time(woke)
+    # On waking, the socket's snapshot (or a push) brings the break that began at 10:00.
+    timer_page.push(_break_started(seq=8, server_now=woke, minutes=3))
+    expect(timer_page.page).to_have_title("03:00 · Short break — Timer fixture")
+
+    # Hidden again for 2 minutes with no push at all: coming back shows the time left
+    # at once, from the deadline, before the server has answered.
+    back = woke + timedelta(minutes=2)
+    timer_page.page.clock.set_system_time(back)
+    site.sync_fragment = timer_html(
+        status="running",
+        phase="short_break",
+        label="Short break",
+        seq=8,
+        server_now=back,
+        ends_at=woke + timedelta(minutes=3),
+        remaining=60,
+        duration=180,
+        oob=False,
+    )
+    _show(timer_page)
+    assert timer_page.evaluate("document.title") == "01:00 · Short break — Timer fixture"
+    expect(timer_page.page).to_have_title("01:00 · Short break — Timer fixture")
+
+
+def test_the_title_countdown_can_be_turned_off(timer_page):
+    timer_page.evaluate("document.body.dataset.titleCountdown = 'off'")
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=10), remaining=600
+        )
+    )
+
+    expect(timer_page.clock).to_have_text("10:00")
+    expect(timer_page.page).to_have_title("Timer fixture")
 
 
 def test_the_notification_toggle_hides_without_the_api(open_timer_page):
