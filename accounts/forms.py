@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 from accounts import images
-from accounts.models import User
+from accounts.models import ALERT_FIELDS, User
 
 ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
@@ -67,15 +67,7 @@ class ProfileForm(forms.ModelForm):
 class AlertsForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "sound_on",
-            "sound_volume",
-            "work_end_sound",
-            "break_end_sound",
-            "desktop_notifications",
-            "title_countdown",
-            "keyboard_shortcuts",
-        ]
+        fields = ALERT_FIELDS
         widgets = {
             "keyboard_shortcuts": forms.RadioSelect,
             "sound_volume": forms.NumberInput(attrs={"type": "range", "min": 0, "max": 100}),

@@ -114,6 +114,18 @@ class User(AbstractUser):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+# What /settings/alerts/ edits, in its order.
+ALERT_FIELDS = (
+    "sound_on",
+    "sound_volume",
+    "work_end_sound",
+    "break_end_sound",
+    "desktop_notifications",
+    "title_countdown",
+    "keyboard_shortcuts",
+)
+
+
 class BlockQuerySet(models.QuerySet):
     def between(self, a, b) -> BlockQuerySet:
         """Blocks in either direction between two users."""

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from accounts import images
-from accounts.models import Block, User
+from accounts.models import ALERT_FIELDS, Block, User
 from focusmate.events import UserDeactivated, UserLoggedOut, publish_on_commit
 from focusmate.lib.ratelimit import hit
 
@@ -59,17 +59,6 @@ def profile_update(
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
     return user
-
-
-ALERT_FIELDS = (
-    "keyboard_shortcuts",
-    "sound_on",
-    "sound_volume",
-    "work_end_sound",
-    "break_end_sound",
-    "desktop_notifications",
-    "title_countdown",
-)
 
 
 @transaction.atomic

@@ -369,7 +369,7 @@
     const scope = shortcutScope();
     if (scope === "off") return;
     const target = event.target instanceof Element ? event.target : document.body;
-    if (typing(target)) return;
+    if (typing(target) || target.closest("dialog")) return; // a dialog has its own keys
     const el = document.getElementById("timer");
     if (!el) return;
     if (!el.contains(target) && scope !== "page") return;

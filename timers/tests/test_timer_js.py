@@ -459,9 +459,14 @@ def test_someone_who_may_not_control_the_timer_has_no_shortcuts(timer_page):
 def test_question_mark_lists_the_shortcuts(timer_page):
     timer_page.page.locator("#timer").focus()
 
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'page'")
     timer_page.page.keyboard.press("?")
 
     expect(timer_page.page.locator("#shortcuts-dialog")).to_be_visible()
+    # While the list is open, its keys are its own, even with page-wide shortcuts.
+    timer_page.page.keyboard.press("s")
+    assert posted(timer_page) == []
     timer_page.page.keyboard.press("Escape")
     expect(timer_page.page.locator("#shortcuts-dialog")).not_to_be_visible()
 
