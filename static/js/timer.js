@@ -30,6 +30,8 @@
   let resyncTimer = null;
   const alerted = new Set(); // seqs whose end was already signalled
   const warned = new Set(); // seqs whose "1 minute left" was already said
+  const WARN_FRESH_MS = 5000; // a crossing seen later than this (a jump) is not said
+  let lastLeft = { seq: null, ms: Infinity }; // the previous render's time left
   const WARN_MS = 60000;
 
   // A person's alert settings (/settings/alerts/), rendered on <body> as data-* and
@@ -145,7 +147,15 @@
     if (document.title !== title) document.title = title;
 
     if (state.status === "running" && leftMs <= 0) reachedZero();
-    else if (state.status === "running" && leftMs <= WARN_MS && !warned.has(state.seq)) {
+    else if (state.status === "running") warnOnce(leftMs);
+    lastLeft = { seq: state.seq, ms: leftMs };
+  }
+
+  // "1 minute left", said once per phase when this page sees the minute being crossed:
+  // not for a phase first seen under a minute, nor after a jump (sleep, a late push).
+  function warnOnce(leftMs) {
+    if (warned.has(state.seq) || lastLeft.seq !== state.seq) return;
+    if (lastLeft.ms > WARN_MS && leftMs <= WARN_MS && leftMs > WARN_MS - WARN_FRESH_MS) {
       warned.add(state.seq);
       announce("1 minute left.");
     }
@@ -208,8 +218,6 @@
       announce(el.dataset.note + ".");
     }
     if (!newest || state.seq >= newest.seq) newest = state;
-    // Only a minute crossed while watching is said: not one already under way at load.
-    if (state.duration * 1000 <= WARN_MS || remainingMs() <= WARN_MS) warned.add(state.seq);
 
     clearTimeout(deadlineTimer);
     deadlineTimer = null;

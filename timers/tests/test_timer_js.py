@@ -751,3 +751,23 @@ def test_one_minute_left_is_announced_once(timer_page):
     timer_page.page.clock.run_for(1000)
 
     expect(timer_page.announcement).to_have_text("1 minute left.")
+
+
+def test_a_push_just_under_a_minute_does_not_swallow_the_warning(timer_page):
+    ends_at = NOW + timedelta(seconds=62)
+    timer_page.push(timer_html(status="running", server_now=NOW, ends_at=ends_at, remaining=62))
+    expect(timer_page.clock).to_have_text("01:02")
+    timer_page.page.clock.run_for(1900)  # 60.1 s left: the next tick crosses the minute
+
+    # The periodic resend of the same phase lands first, under the minute.
+    timer_page.push(
+        timer_html(
+            status="running",
+            server_now=NOW + timedelta(seconds=2.1),
+            ends_at=ends_at,
+            remaining=60,
+        )
+    )
+    timer_page.page.clock.run_for(400)
+
+    expect(timer_page.announcement).to_have_text("1 minute left.")
