@@ -22,6 +22,7 @@ from focusmate.lib import broadcast
 from rooms import services
 from rooms.models import Participant, Room
 from stats.models import SessionHistory
+from tests.browser import AUDIO_SPY
 from timers.models import Timer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -299,16 +300,6 @@ def test_a_keyboard_pause_tells_the_room_who_made_it(both_in_room, room):
     expect(timer(bob_page)).to_have_attribute("data-status", "paused", timeout=LIVE)
     expect(bob_page.locator("#timer .timer-note")).to_have_text("Paused by alice")
     expect(bob_page.locator("#timer [data-role=announce]")).to_have_text("Paused by alice.")
-
-
-# Records the sounds played: [file name, volume] (headless Chromium has no speakers).
-AUDIO_SPY = """
-window.__played = [];
-HTMLMediaElement.prototype.play = function () {
-  window.__played.push([this.src.split("/").pop(), this.volume]);
-  return Promise.resolve();
-};
-"""
 
 
 @FAST_SCHEDULER

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import AUDIO_SPY
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,14 +42,6 @@ window.Notification = class {
     return Promise.resolve(window.__answer);
   }
   constructor(title, options) { window.__notifications.push(title); }
-};
-"""
-# Records the sounds played: [file name, volume] (headless Chromium has no speakers).
-AUDIO_SPY = """
-window.__played = [];
-HTMLMediaElement.prototype.play = function () {
-  window.__played.push([this.src.split("/").pop(), this.volume]);
-  return Promise.resolve();
 };
 """
 
