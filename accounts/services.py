@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from accounts import images
-from accounts.models import Block, User
+from accounts.models import ALERT_FIELDS, Block, User
 from focusmate.events import UserDeactivated, UserLoggedOut, publish_on_commit
 from focusmate.lib.ratelimit import hit
 
@@ -59,6 +59,40 @@ def profile_update(
     if old_avatar and old_avatar != user.avatar.name:
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
+    return user
+
+
+@transaction.atomic
+def alerts_update(
+    *,
+    user: User,
+    by: User,
+    keyboard_shortcuts: str,
+    sound_on: bool,
+    sound_volume: int,
+    work_end_sound: str,
+    break_end_sound: str,
+    desktop_notifications: bool,
+    title_countdown: bool,
+) -> User:
+    """Saves a person's alert and keyboard choices; only their own.
+
+    Open tabs of the same browser take them at once (the page broadcasts them on a
+    BroadcastChannel after the save); other browsers at their next page load.
+    """
+    require_active(by)
+    if user.pk != by.pk:
+        raise PermissionDenied("You can only change your own alerts.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.keyboard_shortcuts = keyboard_shortcuts
+    user.sound_on = sound_on
+    user.sound_volume = sound_volume
+    user.work_end_sound = work_end_sound
+    user.break_end_sound = break_end_sound
+    user.desktop_notifications = desktop_notifications
+    user.title_countdown = title_countdown
+    user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in ALERT_FIELDS])
+    user.save(update_fields=ALERT_FIELDS)
     return user
 
 

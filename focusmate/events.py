@@ -50,6 +50,7 @@ class TimerChanged(Event):
     state: TimerState
     settings: TimerSettings
     at: datetime | None = field(default=None, compare=False)
+    note: str = ""  # "Paused by alice": see timers.models.command_note
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

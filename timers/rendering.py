@@ -67,6 +67,7 @@ class TimerView:
     remaining: int
     duration: int
     actions: tuple[str, ...]
+    note: str  # who paused or reset, while that holds ("Paused by alice")
 
     def context(self) -> dict:
         return {
@@ -79,6 +80,7 @@ class TimerView:
             "remaining": self.remaining,
             "duration": self.duration,
             "actions": list(self.actions),
+            "note": self.note,
             **_derived(self.state, self.settings, self.remaining, self.duration),
         }
 
@@ -86,7 +88,9 @@ class TimerView:
         """The partial: out of band for a push, or with the form's CSRF field for the
         viewer who asked (a push goes to everyone, so it never carries one)."""
         html = (
-            _render_look((self.state, self.settings, self.remaining, self.duration, self.actions))
+            _render_look(
+                (self.state, self.settings, self.remaining, self.duration, self.actions, self.note)
+            )
             .replace(_URL, escape(timer_url(self.room_id)))
             .replace(_VERSION, str(self.version))
             .replace(_NOW, self.at.isoformat())
@@ -109,7 +113,8 @@ def timer_view(timer: TimerLike, *, at: datetime | None = None) -> TimerView:
     if at is None and changed is not None:
         timer = changed
     at = at or getattr(timer, "at", None) or timezone.now()
-    return _view(timer.room_id, timer.version, timer.state, timer.settings, at)
+    note = getattr(timer, "note", "")
+    return _view(timer.room_id, timer.version, timer.state, timer.settings, at, note)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -119,6 +124,7 @@ def _view(
     state: engine.TimerState,
     settings: engine.TimerSettings,
     at: datetime,
+    note: str = "",
 ) -> TimerView:
     if engine.is_due(state, at):  # display only; nothing saved
         state, _ = engine.advance(state, settings, at)
@@ -131,6 +137,7 @@ def _view(
         remaining=state.remaining_at(at, settings),
         duration=settings.duration(state.phase),
         actions=tuple(engine.legal_commands(state)),
+        note=note,
     )
 
 
@@ -175,7 +182,7 @@ def _render_look(look: tuple) -> str:
     rendered out of band and with a CSRF field, both taken out where not wanted, so that
     the push and the answer to the button that caused it share this one rendering.
     """
-    state, settings, remaining, duration, actions = look
+    state, settings, remaining, duration, actions, note = look
     context = _derived(state, settings, remaining, duration)
     context.update(
         state=state,
@@ -183,6 +190,7 @@ def _render_look(look: tuple) -> str:
         remaining=remaining,
         duration=duration,
         actions=list(actions),
+        note=note,
         oob=True,
         csrf_token=_CSRF,
         room_id=None,  # the template does not show it

@@ -58,6 +58,7 @@ def _changed(timer: Timer, *, at: datetime) -> TimerChanged:
         state=timer.state,
         settings=timer.settings,
         at=at,
+        note=timer.note,
     )
 
 
@@ -133,6 +134,7 @@ def timer_command(
         # scheduler records those phases on its next pass.
         raise ValidationError(str(error), code="illegal") from error
     timer.apply(new_state)
+    timer.last_command, timer.last_command_by = action, by.username
     _save(timer, at=now)
     logger.info("timer room=%s action=%s by=%s seq=%s", room.pk, action, by.pk, timer.seq)
     return timer
