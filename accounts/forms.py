@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 from accounts import images
-from accounts.models import User
+from accounts.models import ALERT_FIELDS, User
 
 ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
@@ -62,3 +62,20 @@ class ProfileForm(forms.ModelForm):
                 code="too_many_pixels",
             )
         return avatar
+
+
+class AlertsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ALERT_FIELDS
+        widgets = {
+            "keyboard_shortcuts": forms.RadioSelect,
+            "sound_volume": forms.NumberInput(attrs={"type": "range", "min": 0, "max": 100}),
+        }
+        help_texts = {
+            "desktop_notifications": "Your browser asks first; nothing is asked until you click.",
+            "keyboard_shortcuts": (
+                "Space starts or pauses, S skips, R resets, ? lists them. They never act "
+                "while you type, or in a room whose timer you may not control."
+            ),
+        }

@@ -4,6 +4,7 @@ import zoneinfo
 from functools import cache
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -34,6 +35,21 @@ class MessagePrivacy(models.TextChoices):
     NOBODY = "nobody", "Nobody"
 
 
+class Shortcuts(models.TextChoices):
+    TIMER = "timer", "Only while the timer has keyboard focus"
+    PAGE = "page", "Anywhere on a room's page (page-wide)"
+    OFF = "off", "Off"
+
+
+class AlertSound(models.TextChoices):
+    """Files in static/sounds/, made by scripts/make_sounds.py."""
+
+    CHIME = "chime", "Chime (two rising tones)"
+    BELL = "bell", "Bell (one long ring)"
+    WOOD = "wood", "Wood block (three knocks)"
+    RISE = "rise", "Rise (three notes up)"
+
+
 class User(AbstractUser):
     email = models.EmailField("email address")
     bio = models.TextField(blank=True, max_length=500)
@@ -47,6 +63,29 @@ class User(AbstractUser):
         choices=MessagePrivacy,
         default=MessagePrivacy.EVERYONE,
     )
+
+    # Alerts and keys, set on /settings/alerts/ and read by the room page's script.
+    keyboard_shortcuts = models.CharField(
+        "timer keyboard shortcuts",
+        max_length=8,
+        choices=Shortcuts,
+        default=Shortcuts.TIMER,
+    )
+
+    sound_on = models.BooleanField("play a sound when a phase ends", default=True)
+    sound_volume = models.PositiveSmallIntegerField(
+        "volume", default=70, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    work_end_sound = models.CharField(
+        "sound when work ends", max_length=8, choices=AlertSound, default=AlertSound.CHIME
+    )
+    break_end_sound = models.CharField(
+        "sound when a break ends", max_length=8, choices=AlertSound, default=AlertSound.RISE
+    )
+    desktop_notifications = models.BooleanField(
+        "show a desktop notification when a phase ends in a hidden tab", default=True
+    )
+    title_countdown = models.BooleanField("count down in the tab's title", default=True)
 
     objects = FocusUserManager()
 
@@ -73,6 +112,18 @@ class User(AbstractUser):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+# What /settings/alerts/ edits, in its order.
+ALERT_FIELDS = (
+    "sound_on",
+    "sound_volume",
+    "work_end_sound",
+    "break_end_sound",
+    "desktop_notifications",
+    "title_countdown",
+    "keyboard_shortcuts",
+)
 
 
 class BlockQuerySet(models.QuerySet):

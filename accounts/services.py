@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from accounts import images
-from accounts.models import Block, User
+from accounts.models import ALERT_FIELDS, Block, User
 from focusmate.events import UserDeactivated, UserLoggedOut, publish_on_commit
 from focusmate.lib.ratelimit import hit
 
@@ -17,7 +17,7 @@ from focusmate.lib.ratelimit import hit
 KEEP = object()
 
 
-def require_active(user: User) -> None:
+def require_active(*, user: User) -> None:
     """Every service that acts for a person refuses a banned or anonymous one."""
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied("Your account can't do that. Please log in again.")
@@ -36,7 +36,7 @@ def profile_update(
     message_privacy: str | None = None,
 ) -> User:
     """Saves validated profile values; a user only ever edits their own profile."""
-    require_active(by)
+    require_active(user=by)
     if user.pk != by.pk:
         raise PermissionDenied("You can only edit your own profile.")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -63,12 +63,46 @@ def profile_update(
 
 
 @transaction.atomic
+def alerts_update(
+    *,
+    user: User,
+    by: User,
+    keyboard_shortcuts: str,
+    sound_on: bool,
+    sound_volume: int,
+    work_end_sound: str,
+    break_end_sound: str,
+    desktop_notifications: bool,
+    title_countdown: bool,
+) -> User:
+    """Saves a person's alert and keyboard choices; only their own.
+
+    Open tabs of the same browser take them at once (the page broadcasts them on a
+    BroadcastChannel after the save); other browsers at their next page load.
+    """
+    require_active(by)
+    if user.pk != by.pk:
+        raise PermissionDenied("You can only change your own alerts.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.keyboard_shortcuts = keyboard_shortcuts
+    user.sound_on = sound_on
+    user.sound_volume = sound_volume
+    user.work_end_sound = work_end_sound
+    user.break_end_sound = break_end_sound
+    user.desktop_notifications = desktop_notifications
+    user.title_countdown = title_countdown
+    user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in ALERT_FIELDS])
+    user.save(update_fields=ALERT_FIELDS)
+    return user
+
+
+@transaction.atomic
 def user_deactivate(*, user: User, by: User) -> User:
     """Bans a user: they can no longer log in; their content stays for moderators.
 
     Subscribers end their room memberships and close their open sockets.
     """
-    require_active(by)
+    require_active(user=by)
     if not by.is_staff:
         raise PermissionDenied("Only moderators can deactivate users.")
     if user.pk == by.pk:
@@ -81,7 +115,7 @@ def user_deactivate(*, user: User, by: User) -> User:
 
 def user_block(*, by: User, user: User) -> Block:
     """`by` blocks `user` (idempotent): shared by the forum and direct messages."""
-    require_active(by)
+    require_active(user=by)
     if user.pk == by.pk:
         raise ValidationError("You can't block yourself.")
     hit(f"block:{by.pk}", limit=30, per_seconds=3600)
@@ -96,7 +130,7 @@ def user_block(*, by: User, user: User) -> Block:
 @transaction.atomic
 def user_unblock(*, by: User, user: User) -> bool:
     """Lifts `by`'s block of `user`; True if there was one."""
-    require_active(by)
+    require_active(user=by)
     deleted, _ = Block.objects.filter(blocker=by, blocked=user).delete()
     return bool(deleted)
 
@@ -110,7 +144,7 @@ def session_end(*, user: User, session_key: str) -> None:
 def username_change(*, user: User, by: User, username: str) -> User:
     """Renames a person (themselves only), under the signup form's rules (allauth's
     validators, reserved names, unique whatever the case)."""
-    require_active(by)
+    require_active(user=by)
     if user.pk != by.pk:
         raise PermissionDenied("You can only edit your own profile.")
     user = User.objects.select_for_update().get(pk=user.pk)

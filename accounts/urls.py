@@ -8,4 +8,5 @@ app_name = "accounts"
 urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
     path("settings/profile/", views.profile_edit, name="profile_edit"),
+    path("settings/alerts/", views.alerts_edit, name="alerts_edit"),
 ]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services
-from accounts.forms import ProfileForm
+from accounts.forms import AlertsForm, ProfileForm
 from accounts.models import User
 from achievements.queries import profile_achievements
 from stats.queries import profile_summary
@@ -54,3 +54,18 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:profile_edit")
         return render(request, "accounts/profile_edit.html", {"form": form}, status=422)
     return render(request, "accounts/profile_edit.html", {"form": ProfileForm(instance=user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alerts_edit(request: HttpRequest) -> HttpResponse:
+    """Sounds, notifications and keys: always the requesting user's own."""
+    user = request.user
+    if request.method == "POST":
+        form = AlertsForm(request.POST, instance=user)
+        if form.is_valid():
+            services.alerts_update(user=user, by=request.user, **form.cleaned_data)
+            messages.success(request, "Your alert settings are saved.")
+            return redirect("accounts:alerts_edit")
+        return render(request, "accounts/alerts_edit.html", {"form": form}, status=422)
+    return render(request, "accounts/alerts_edit.html", {"form": AlertsForm(instance=user)})

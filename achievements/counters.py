@@ -5,19 +5,17 @@ user (the session totals give both work sessions and focus minutes in one aggreg
 Only the sources that a pending achievement needs are asked, so a check costs at most
 one query per source, never one per achievement.
 
-The social sources count rows of the `community` app. Until it is installed they count
-zero without a query. The community app may replace them with `register_counter` (in its
-`AppConfig.ready`) if its models differ from the names assumed here.
+The social sources count the forum's rows (achievements sit above `community` in the
+app graph, so they read its models like any other source's).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from django.apps import apps
-
 from accounts.models import User
 from achievements.models import Achievement
+from community.models import Comment, CommentLike, Post, PostLike
 from rooms.models import Participant
 from stats.queries import all_time_work
 from stats.streaks import user_streaks
@@ -44,29 +42,29 @@ def _rooms_joined(user: User) -> dict[str, int]:
     return {Requirement.ROOMS_JOINED: Participant.objects.filter(user=user).count()}
 
 
-def _community_count(requirement: str, model_name: str, user_field: str) -> Counter:
-    """Counts `community.<model_name>` rows whose `user_field` is the user."""
+def _posts(user: User) -> dict[str, int]:
+    return {Requirement.COMMUNITY_POSTS: Post.objects.filter(author=user).count()}
 
-    def count(user: User) -> dict[str, int]:
-        if not apps.is_installed("community"):
-            return {requirement: 0}
-        model = apps.get_model("community", model_name)
-        return {requirement: model.objects.filter(**{user_field: user}).count()}
 
-    return count
+def _comments(user: User) -> dict[str, int]:
+    count = Comment.objects.filter(author=user, deleted_at__isnull=True).count()
+    return {Requirement.COMMUNITY_COMMENTS: count}
+
+
+def _likes_received(user: User) -> dict[str, int]:
+    # Likes on their posts and on their comments, counted in one query.
+    on_posts = PostLike.objects.filter(post__author=user).values("pk")
+    on_comments = CommentLike.objects.filter(comment__author=user).values("pk")
+    return {Requirement.LIKES_RECEIVED: on_posts.union(on_comments, all=True).count()}
 
 
 _SOURCES: dict[tuple[str, ...], Counter] = {
     (Requirement.WORK_SESSIONS, Requirement.FOCUS_MINUTES): _session_totals,
     (Requirement.STREAK_DAYS,): _streak_days,
     (Requirement.ROOMS_JOINED,): _rooms_joined,
-    (Requirement.COMMUNITY_POSTS,): _community_count(Requirement.COMMUNITY_POSTS, "Post", "author"),
-    (Requirement.COMMUNITY_COMMENTS,): _community_count(
-        Requirement.COMMUNITY_COMMENTS, "Comment", "author"
-    ),
-    (Requirement.LIKES_RECEIVED,): _community_count(
-        Requirement.LIKES_RECEIVED, "Like", "post__author"
-    ),
+    (Requirement.COMMUNITY_POSTS,): _posts,
+    (Requirement.COMMUNITY_COMMENTS,): _comments,
+    (Requirement.LIKES_RECEIVED,): _likes_received,
 }
 
 
@@ -74,7 +72,7 @@ def register_counter(requirements: tuple[str, ...], counter: Counter) -> Counter
     """Makes `counter` the source of `requirements`; returns the one it replaces.
 
     `counter(user)` must return a value for each of `requirements` in a bounded number
-    of queries. Tests use the returned counter to restore the original.
+    of queries. Tests stand in a source with it, and put the returned one back.
     """
     if requirements not in _SOURCES:
         raise KeyError(f"No source provides exactly {requirements!r}.")

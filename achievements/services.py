@@ -83,8 +83,8 @@ def achievements_check_many(
 def achievement_create(*, by: User, **fields) -> Achievement:
     """A new achievement (moderators only), as the admin would save it; nobody unlocks it
     until their next check."""
-    require_active(by)
-    if not is_moderator(by):
+    require_active(user=by)
+    if not is_moderator(user=by):
         raise PermissionDenied("Only moderators can add achievements.")
     achievement = Achievement(**fields)
     achievement.full_clean()

@@ -123,7 +123,7 @@ class ApiRoomConsumer(RoomConsumer):
 
     async def join_access_groups(self, user) -> None:
         await super().join_access_groups(user)
-        group = token_group(self.api_token.pk)
+        group = token_group(token_id=self.api_token.pk)
         self.access_groups = [*self.access_groups, group]
         await self.channel_layer.group_add(group, self.channel_name)
 

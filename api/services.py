@@ -20,7 +20,7 @@ from api.models import ApiToken
 from focusmate.lib import broadcast
 
 
-def token_group(token_id: int) -> str:
+def token_group(*, token_id: int) -> str:
     return f"access.apitoken.{token_id}"
 
 
@@ -28,7 +28,7 @@ def _close_sockets(token_ids: list[int]) -> None:
     def send() -> None:
         with broadcast.batched():
             for token_id in token_ids:
-                broadcast.send_now(token_group(token_id), {"type": "access.revoked"})
+                broadcast.send_now(token_group(token_id=token_id), {"type": "access.revoked"})
 
     if token_ids:
         transaction.on_commit(send)
@@ -38,7 +38,7 @@ def _close_sockets(token_ids: list[int]) -> None:
 def token_issue(*, user: User) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the JWT. The row keeps only its `jti`:
     the JWT is not stored, and without the signing key it can't be made again."""
-    require_active(user)
+    require_active(user=user)
     now = timezone.now().replace(microsecond=0)  # JWT times are whole seconds
     token = ApiToken.objects.create(
         user=user,

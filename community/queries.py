@@ -26,7 +26,7 @@ _MARK_ON, _MARK_OFF = "\x02", "\x03"
 
 
 def visible_posts(user: User) -> QuerySet[Post]:
-    return Post.objects.visible_to(user, moderator=is_moderator(user))
+    return Post.objects.visible_to(user, moderator=is_moderator(user=user))
 
 
 def post_list(
@@ -164,7 +164,7 @@ def post_for_viewer(*, post_id: int, user: User) -> Post | None:
 
 def comment_for_viewer(*, comment_id: int, user: User) -> Comment | None:
     """The comment, with its post and author, if this reader may see both (one query)."""
-    moderator = is_moderator(user)
+    moderator = is_moderator(user=user)
     return (
         Comment.objects.visible_to(user, moderator=moderator)
         .filter(pk=comment_id, post__in=Post.objects.visible_to(user, moderator=moderator))
@@ -209,7 +209,7 @@ def comment_tree(*, post: Post, user: User) -> list[Node]:
             liked=Exists(CommentLike.objects.filter(comment=OuterRef("pk"), user=user)),
             author_blocked=Exists(Block.objects.filter(blocker=user, blocked=OuterRef("author"))),
         )
-    moderator = is_moderator(user)
+    moderator = is_moderator(user=user)
     nodes: dict[int, Node] = {}
     roots: list[Node] = []
     for comment in comments:

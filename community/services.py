@@ -105,7 +105,7 @@ def _short(title: str, limit: int = 60) -> str:
 
 @transaction.atomic
 def post_create(*, author: User, category: Category, title: str, body: str) -> Post:
-    require_active(author)
+    require_active(user=author)
     title = _clean(title, field="title", limit=TITLE_MAX)
     body = _clean(body, field="body", limit=POST_BODY_MAX)
     hit(f"post:{author.pk}", limit=limit_for(author, normal=10, new_account=3), per_seconds=3600)
@@ -128,7 +128,7 @@ def post_create(*, author: User, category: Category, title: str, body: str) -> P
 
 
 def _require_author(content: Post | Comment, user: User) -> None:
-    require_active(user)
+    require_active(user=user)
     if content.author_id != user.pk:
         raise PermissionDenied("Only its author can change that.")
 
@@ -179,7 +179,7 @@ def comment_create(
     """A reply to the post, or to `parent` at any depth (beyond MAX_DEPTH levels it is
     shown at the deepest level, "replying to @name"). Notifies whom it answers and whom
     it mentions, unless they blocked the writer."""
-    require_active(author)
+    require_active(user=author)
     body = _clean(body, field="body", limit=COMMENT_BODY_MAX)
     locked = Post.objects.select_for_update().get(pk=post.pk)
     if parent is not None:
@@ -306,7 +306,7 @@ def _toggle_like(
 @transaction.atomic
 def post_like_toggle(*, post: Post, user: User) -> tuple[bool, int]:
     """Likes the post, or takes the like back; returns (liked, the like count)."""
-    require_active(user)
+    require_active(user=user)
     locked = Post.objects.select_for_update().get(pk=post.pk)
     if locked.author_id == user.pk:
         raise ValidationError("You can't like your own post.")
@@ -321,7 +321,7 @@ def post_like_toggle(*, post: Post, user: User) -> tuple[bool, int]:
 
 @transaction.atomic
 def comment_like_toggle(*, comment: Comment, user: User) -> tuple[bool, int]:
-    require_active(user)
+    require_active(user=user)
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     if locked.author_id == user.pk:
         raise ValidationError("You can't like your own comment.")
@@ -339,6 +339,6 @@ def comment_like_toggle(*, comment: Comment, user: User) -> tuple[bool, int]:
 # --- Moderation (called by moderation.services through the registry) -------------------
 
 
-def content_set_hidden(content: Post | Comment, *, hidden: bool) -> None:
+def content_set_hidden(*, content: Post | Comment, hidden: bool) -> None:
     type(content).objects.filter(pk=content.pk).update(is_hidden=hidden)
     content.is_hidden = hidden

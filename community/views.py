@@ -108,7 +108,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         "post": post,
         "steps": queries.steps(queries.comment_tree(post=post, user=request.user)),
         "base": COMMENTS_URL,
-        "is_moderator": is_moderator(request.user),
+        "is_moderator": is_moderator(user=request.user),
     }
     return render(request, "community/post.html", context)
 
@@ -178,7 +178,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     parent = None
     if form.is_valid() and form.cleaned_data["parent"]:
         parent = (
-            Comment.objects.visible_to(request.user, moderator=is_moderator(request.user))
+            Comment.objects.visible_to(request.user, moderator=is_moderator(user=request.user))
             .filter(pk=form.cleaned_data["parent"], post=post)
             .first()
         )
@@ -324,7 +324,7 @@ def user_block(request: HttpRequest, username: str) -> HttpResponse:
 
 
 def _moderate(request: HttpRequest, target, back: str) -> HttpResponse:
-    if not is_moderator(request.user):
+    if not is_moderator(user=request.user):
         raise PermissionDenied("Only moderators can do that.")
     form = ModerateForm(request.POST)
     if not form.is_valid():

@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -37,12 +38,19 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TimerChanged(Event):
-    """A room's timer was saved: a command, a phase that ended, new settings, a close."""
+    """A room's timer was saved: a command, a phase that ended, new settings, a close.
+
+    `at` is the instant the state was computed at (the command's one reading of the
+    clock): what is shown of it (time left, the server's clock) is as of then. It is not
+    part of the event's identity: the same version is the same change.
+    """
 
     room_id: int
     version: int
     state: TimerState
     settings: TimerSettings
+    at: datetime | None = field(default=None, compare=False)
+    note: str = ""  # "Paused by alice": see timers.models.command_note
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -74,9 +82,10 @@ class RoomClosed(Event):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SessionsRecorded(Event):
-    """History rows were written for completed phases of one room."""
+    """History rows were written for completed phases: one room's, or one scheduler pass's
+    rooms' (one event for the pass, so that its achievement checks are queued once)."""
 
-    room_id: int
+    room_ids: frozenset[int]
     user_ids: frozenset[int]
     # Those credited with a work phase (achievements count work, not breaks).
     work_user_ids: frozenset[int]

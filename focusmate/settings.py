@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ninja",  # only for its vendored Swagger UI assets and template (no CDN)
     "allauth",
     "allauth.account",
+    "django_tasks_db",
     "focusmate",
     "accounts",
     "moderation",
@@ -323,8 +324,19 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
-# Achievement checks after a work phase run on a worker thread; tests run them inline.
-ACHIEVEMENT_CHECKS_INLINE = env.bool("ACHIEVEMENT_CHECKS_INLINE", default=TESTING)
+# Background tasks (achievement checks): rows in the database, run by the task worker
+# (focusmate/worker.py explains the choice of django-tasks-db); tests run them at once.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# An idle worker looks for new tasks this often.
+TASK_WORKER_POLL_SECONDS = env.float("TASK_WORKER_POLL_SECONDS", default=1.0)
+# A task running this long was abandoned by a worker that died (kill -9) and runs again.
+TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=60.0)
 
 # JSON API: how long a token from POST /api/v1/auth/login lasts.
 API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=30 * 24 * 3600)
@@ -375,10 +387,12 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "daphne": {"level": "WARNING"},
+        # Its worker logs a start and an exit each time ours looks for tasks.
+        "django_tasks_db": {"level": "WARNING"},
     },
 }
 
 # Coroutines that `manage.py serve` runs beside the server (dotted paths).
 IN_PROCESS_WORKERS: list[str] = (
     ["timers.scheduler.run_forever"] if env.bool("TIMER_SCHEDULER_IN_PROCESS", default=True) else []
-)
+) + (["focusmate.worker.run_forever"] if env.bool("TASK_WORKER_IN_PROCESS", default=True) else [])

@@ -11,8 +11,8 @@ register(
     Message,
     Moderatable(
         author_id=lambda message: message.sender_id,
-        hide=message_hide,
-        restore=message_restore,
+        hide=lambda message: message_hide(message=message),
+        restore=lambda message: message_restore(message=message),
         url=lambda message: message.get_absolute_url(),
     ),
 )
@@ -20,8 +20,8 @@ register(
     ChatMessage,
     Moderatable(
         author_id=lambda line: line.sender_id,
-        hide=chat_hide,
-        restore=chat_restore,
+        hide=lambda line: chat_hide(line=line),
+        restore=lambda line: chat_restore(line=line),
         url=lambda line: line.get_absolute_url(),
     ),
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.queries import blocked_ids
@@ -108,21 +109,46 @@ def inbox_rows(*, ids) -> QuerySet[ConversationMember]:
     )
 
 
+def _unread_members(user: User) -> QuerySet[ConversationMember]:
+    """The user's (not blocked) conversations with unread messages, each with `unread`."""
+    return (
+        ConversationMember.objects.filter(
+            user=user, conversation__last_message_id__gt=F("read_up_to")
+        )
+        .exclude(other_id__in=blocked_ids(user=user))
+        .annotate(unread=_unread_in())
+    )
+
+
 def unread_total(*, user: User) -> int:
     """The nav badge: unread messages across the user's (not blocked) conversations.
 
     Only conversations whose newest message is past the read state are counted one by
     one, so a user with thousands of quiet conversations costs one index scan.
     """
-    total = (
-        ConversationMember.objects.filter(
-            user=user, conversation__last_message_id__gt=F("read_up_to")
-        )
-        .exclude(other_id__in=blocked_ids(user=user))
-        .annotate(unread=_unread_in())
-        .aggregate(total=Sum("unread"))["total"]
-    )
+    total = _unread_members(user).aggregate(total=Sum("unread"))["total"]
     return total or 0
+
+
+def nav_counts(*, user: User) -> tuple[int, int]:
+    """The nav's two badges in one query: (unread notifications, unread messages), each
+    counted as `notifications_unread_count` and `unread_total` count it."""
+    notifications = (
+        Notification.objects.filter(user=user)
+        .unread()
+        .order_by()
+        .values("user_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    messages = (
+        _unread_members(user).order_by().values("user_id").annotate(total=Sum("unread"))
+    ).values("total")
+    return (
+        User.objects.filter(pk=user.pk)
+        .values_list(Coalesce(Subquery(notifications), 0), Coalesce(Subquery(messages), 0))
+        .get()
+    )
 
 
 def member_for(*, user: User, other: User) -> ConversationMember | None:

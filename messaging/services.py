@@ -105,7 +105,7 @@ MESSAGES_PER_MINUTE = 30
 MESSAGES_PER_MINUTE_NEW_ACCOUNT = 10
 
 
-def clean_body(body: str) -> str:
+def clean_body(*, body: str) -> str:
     """The text as stored: trimmed, not empty, within the limit, no NUL characters."""
     body = (body or "").strip()
     if not body:
@@ -119,7 +119,7 @@ def clean_body(body: str) -> str:
     return body
 
 
-def count_message(user: User) -> None:
+def count_message(*, user: User) -> None:
     """One message sent by `user`; RateLimited (with when to retry) past the limit."""
     hit(
         f"messages:{user.pk}",
@@ -185,12 +185,12 @@ def message_send(*, sender: User, recipient: User, body: str) -> Message:
     limit. Messages of one conversation get their ids in commit order (the conversation
     row is locked first), so "everything after id N" never skips a late commit.
     """
-    require_active(sender)
+    require_active(user=sender)
     if sender.pk == recipient.pk:
         raise ValidationError("You can't message yourself.")
-    body = clean_body(body)
+    body = clean_body(body=body)
     may_message(sender=sender, recipient=recipient)
-    count_message(sender)
+    count_message(user=sender)
     low, high = sorted((sender.pk, recipient.pk))
     pair = Conversation.objects.select_for_update().filter(user_low_id=low, user_high_id=high)
     conversation = pair.first()  # locked: ids of one conversation follow commit order
@@ -215,7 +215,7 @@ def message_send(*, sender: User, recipient: User, body: str) -> Message:
 
 
 def _own_recent_message(message: Message, by: User) -> Message:
-    require_active(by)
+    require_active(user=by)
     locked = Message.objects.select_for_update().select_related("conversation").get(pk=message.pk)
     if locked.sender_id != by.pk:
         raise PermissionDenied("You can only change your own messages.")
@@ -242,7 +242,7 @@ def _about(message: Message) -> dict:
 @transaction.atomic
 def message_edit(*, message: Message, by: User, body: str) -> Message:
     """Replaces the text of `by`'s own message, within the edit window; it shows "edited"."""
-    body = clean_body(body)
+    body = clean_body(body=body)
     message = _own_recent_message(message, by)
     message.body = body
     message.edited_at = timezone.now()
@@ -265,7 +265,7 @@ def message_delete(*, message: Message, by: User) -> Message:
 def conversation_mark_read(*, conversation: Conversation, user: User, up_to: int) -> int:
     """Moves `user`'s own read state forward to `up_to` (never back, never past the newest
     message, so a message not yet written can't arrive already read). Returns the state."""
-    require_active(user)
+    require_active(user=user)
     if not conversation.has_member(user.pk):
         raise PermissionDenied("That isn't your conversation.")
     newest = (
@@ -286,13 +286,13 @@ def conversation_mark_read(*, conversation: Conversation, user: User, up_to: int
 # --- Moderation (called by moderation's services, inside the moderator's transaction) ---
 
 
-def message_hide(message: Message) -> None:
+def message_hide(*, message: Message) -> None:
     Message.objects.filter(pk=message.pk).update(hidden_at=timezone.now())
     message = Message.objects.select_related("conversation").get(pk=message.pk)
     publish_on_commit(MessageDeleted(**_about(message)))
 
 
-def message_restore(message: Message) -> None:
+def message_restore(*, message: Message) -> None:
     Message.objects.filter(pk=message.pk).update(hidden_at=None)
     message = Message.objects.select_related("conversation").get(pk=message.pk)
     publish_on_commit(MessageEdited(**_about(message)))
@@ -306,8 +306,8 @@ def chat_post(*, room: Room, by: User, body: str) -> ChatMessage:
     """Adds `by`'s line to the room's chat. Only present members of an open room write,
     and in a breaks-only room not while a work phase runs. Lines get their ids in commit
     order (the room row is locked first), so "everything after id N" misses nothing."""
-    require_active(by)
-    body = clean_body(body)
+    require_active(user=by)
+    body = clean_body(body=body)
     room = Room.objects.select_for_update().get(pk=room.pk)
     if not room.is_active:
         raise ValidationError("This room is closed.")
@@ -318,7 +318,7 @@ def chat_post(*, room: Room, by: User, body: str) -> ChatMessage:
     reason = chat_closed_reason(room=room, timer=timer, now=timezone.now())
     if reason:
         raise ValidationError(reason)
-    count_message(by)
+    count_message(user=by)
     line = ChatMessage.objects.create(room=room, sender=by, body=body)
     publish_on_commit(ChatMessagePosted(room_id=room.pk, chat_message_id=line.pk))
     return line
@@ -327,11 +327,11 @@ def chat_post(*, room: Room, by: User, body: str) -> ChatMessage:
 # --- Moderation (called inside the moderator's transaction) ---
 
 
-def chat_hide(line: ChatMessage) -> None:
+def chat_hide(*, line: ChatMessage) -> None:
     ChatMessage.objects.filter(pk=line.pk).update(hidden_at=timezone.now())
     publish_on_commit(ChatMessageModerated(room_id=line.room_id, chat_message_id=line.pk))
 
 
-def chat_restore(line: ChatMessage) -> None:
+def chat_restore(*, line: ChatMessage) -> None:
     ChatMessage.objects.filter(pk=line.pk).update(hidden_at=None)
     publish_on_commit(ChatMessageModerated(room_id=line.room_id, chat_message_id=line.pk))

@@ -104,7 +104,7 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        if not services.is_moderator(request.user):
+        if not services.is_moderator(user=request.user):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),

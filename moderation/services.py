@@ -24,7 +24,7 @@ from moderation.registry import moderatable
 AUTO_HIDE_REPORTS = 3
 
 
-def is_moderator(user: User) -> bool:
+def is_moderator(*, user: User) -> bool:
     return (
         user.is_authenticated
         and user.is_active
@@ -34,8 +34,8 @@ def is_moderator(user: User) -> bool:
 
 
 def _require_moderator(user: User) -> None:
-    require_active(user)
-    if not is_moderator(user):
+    require_active(user=user)
+    if not is_moderator(user=user):
         raise PermissionDenied("Only moderators can do that.")
 
 
@@ -59,7 +59,7 @@ def _audit(
 def report_create(*, by: User, target: models.Model, reason: str, text: str = "") -> Report:
     """Reports a post, comment, message or user. A third distinct open report on content
     hides it until a moderator decides (recorded in the audit log as the system's act)."""
-    require_active(by)
+    require_active(user=by)
     how = moderatable(target)
     author_id = how.author_id(target)
     if author_id == by.pk:

@@ -29,7 +29,7 @@ SOLO_FIXED_FIELDS = ("is_public", "control", "max_participants", "name")
 
 
 def _require_owner(room: Room, user: User) -> None:
-    require_active(user)
+    require_active(user=user)
     if room.owner_id != user.pk:
         raise PermissionDenied("Only the room's owner can do that.")
 
@@ -47,7 +47,7 @@ def room_create(*, owner: User, **settings) -> Room:
 
     `settings` are `Room.SETTINGS_FIELDS` (name, durations, …); any other name is an error.
     """
-    require_active(owner)
+    require_active(user=owner)
     hit(f"room-create:{owner.pk}", limit=10, per_seconds=3600)
     room = Room(owner=owner, **_settings_from(settings))
     room.full_clean()
@@ -101,7 +101,7 @@ def room_regenerate_invite(*, room: Room, by: User) -> Room:
 @transaction.atomic
 def room_join(*, room: Room, user: User, token: str | None = None) -> Participant:
     """Joins `user` to `room`; a private room needs its invite token (or ownership)."""
-    require_active(user)
+    require_active(user=user)
     room = Room.objects.select_for_update().get(pk=room.pk)  # serialises joins: the cap holds
     if not room.is_active:
         raise ValidationError("This room is closed.")
@@ -160,7 +160,7 @@ def participations_end(*, user: User) -> int:
 
 @transaction.atomic
 def participant_set_intention(*, room: Room, user: User, intention: str) -> Participant:
-    require_active(user)
+    require_active(user=user)
     intention = intention.strip()
     if len(intention) > 140:
         raise ValidationError("Keep your intention to 140 characters.")
@@ -249,7 +249,7 @@ def presence_reset_all() -> int:
 
 def solo_room_for(*, user: User) -> Room:
     """The user's personal room, created on first use (race-safe: one per user)."""
-    require_active(user)
+    require_active(user=user)
     room = Room.objects.filter(owner=user, is_solo=True).first()
     if room is not None:
         return room

@@ -25,7 +25,7 @@ from rooms.rendering import (
     render_person_joined,
 )
 from rooms.services import participations_end
-from timers.rendering import render_timer, timer_data
+from timers.rendering import timer_data, timer_view
 
 
 def _send(room_id: int, event_type: str, *, html: str, data: dict) -> None:
@@ -36,12 +36,8 @@ def _send(room_id: int, event_type: str, *, html: str, data: dict) -> None:
 
 @subscriber(TimerChanged)
 def push_timer(event: TimerChanged) -> None:
-    _send(
-        event.room_id,
-        "timer.changed",
-        html=render_timer(event, oob=True),
-        data=timer_data(event),
-    )
+    view = timer_view(event)  # as of the event's instant; the button's answer reuses it
+    _send(event.room_id, "timer.changed", html=view.html(oob=True), data=timer_data(view))
 
 
 @subscriber(PeopleChanged)

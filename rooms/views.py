@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +18,7 @@ from rooms.models import Participant, Room
 from rooms.queries import Viewing, people_in_room, room_for_viewer, rooms_to_page
 from timers import services as timer_services
 from timers.models import Timer
-from timers.rendering import timer_context
+from timers.rendering import timer_context, timer_view
 
 ROOMS_PER_PAGE = 20
 
@@ -221,7 +222,10 @@ def room_timer(request: HttpRequest, room_id: int) -> HttpResponse:
             return error_response(request, error, fallback_url=room.get_absolute_url())
         if not request.htmx:
             return redirect(room)
+        view = timer_view(timer)  # the one the push was made from
     else:
-        timer = timer_services.timer_advance(room_id=room.pk)
-    timer.room = room
-    return render(request, "timers/_timer.html", timer_context(timer))
+        now = timezone.now()
+        timer = timer_services.timer_advance(room_id=room.pk, now=now)
+        timer.room = room
+        view = timer_view(timer, at=now)
+    return HttpResponse(view.html(csrf_token=get_token(request)))

@@ -39,7 +39,8 @@ def sessions_record_many(
     phase, all in one insert; returns how many rows. Call it inside the transaction that advanced
     the timers. Idempotent: the unique (user, room, seq) constraint turns a second
     recording of the same phase (a retry, a racing scheduler) into a no-op. A member is
-    credited only for the part of a phase they were there for.
+    credited only for the part of a phase they were there for. One `SessionsRecorded` on
+    commit names everyone recorded, whatever the number of rooms.
     """
     rows = []
     for room_id, phases, attendees in records:
@@ -47,19 +48,15 @@ def sessions_record_many(
     if not rows:
         return 0
     SessionHistory.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    by_room: dict[int, list[SessionHistory]] = {}
-    for row in rows:
-        by_room.setdefault(row.room_id, []).append(row)
-    for room_id, room_rows in by_room.items():
-        publish_on_commit(
-            SessionsRecorded(
-                room_id=room_id,
-                user_ids=frozenset(row.user_id for row in room_rows),
-                work_user_ids=frozenset(
-                    row.user_id for row in room_rows if row.kind == SessionHistory.Kind.WORK
-                ),
-            )
+    publish_on_commit(
+        SessionsRecorded(
+            room_ids=frozenset(row.room_id for row in rows),
+            user_ids=frozenset(row.user_id for row in rows),
+            work_user_ids=frozenset(
+                row.user_id for row in rows if row.kind == SessionHistory.Kind.WORK
+            ),
         )
+    )
     return len(rows)
 
 

@@ -128,12 +128,17 @@ def _begin(
     return TimerState(status=Status.IDLE, phase=phase, seq=seq, cycle=cycle)
 
 
+def is_due(state: TimerState, now: datetime) -> bool:
+    """Whether `advance` would complete a phase at `now` (a check, not a run)."""
+    return state.status is Status.RUNNING and state.ends_at is not None and state.ends_at <= now
+
+
 def advance(
     state: TimerState, settings: TimerSettings, now: datetime
 ) -> tuple[TimerState, list[CompletedPhase]]:
     """Completes every phase whose deadline is at or before `now`, in order."""
     completed: list[CompletedPhase] = []
-    while state.status is Status.RUNNING and state.ends_at is not None and state.ends_at <= now:
+    while is_due(state, now):
         deadline = state.ends_at
         completed.append(
             CompletedPhase(

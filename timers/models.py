@@ -5,6 +5,21 @@ from django.db.models import Q
 
 from timers import engine
 
+# Commands whose result stays on screen and deserves a name: a pause holds the room,
+# a reset throws its progress away.
+NOTED_COMMANDS = {
+    "pause": (engine.Status.PAUSED, "Paused by {}"),
+    "reset": (engine.Status.IDLE, "Reset by {}"),
+}
+
+
+def command_note(*, status: str, command: str, username: str) -> str:
+    """ "Paused by alice" while the pause she made holds, else ""."""
+    noted = NOTED_COMMANDS.get(command)
+    if not noted or not username or status != noted[0]:
+        return ""
+    return noted[1].format(username)
+
 
 class TimerQuerySet(models.QuerySet):
     def running(self) -> TimerQuerySet:
@@ -39,6 +54,10 @@ class Timer(models.Model):
     phase_started_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
+    # The last command and who gave it (a username as it was then): the room sees
+    # "Paused by alice" whether she clicked or pressed a key.
+    last_command = models.CharField(max_length=10, blank=True, default="")
+    last_command_by = models.CharField(max_length=150, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TimerQuerySet.as_manager()
@@ -75,6 +94,12 @@ class Timer(models.Model):
     def state_at(self, now) -> tuple[engine.TimerState, list[engine.CompletedPhase]]:
         """The state as of `now` and the phases completed on the way; nothing is saved."""
         return engine.advance(self.state, self.settings, now)
+
+    @property
+    def note(self) -> str:
+        return command_note(
+            status=self.status, command=self.last_command, username=self.last_command_by
+        )
 
     @property
     def state(self) -> engine.TimerState:

@@ -1,12 +1,20 @@
 """Timer actions. Each runs in one transaction with the timer row locked.
 
-Every action locks the row, catches the stored state up to `now` (recording the phases
-that completed on the way, once, at their deadlines, through `stats`), applies the
-command, saves, and returns. What changed is published as `TimerChanged` on commit;
-subscribers render and push it after the lock is gone.
+One Start press, from the button to the sockets:
+1. `rooms.views.room_timer` (or a socket frame, or the API) calls `timer_command`.
+2. It reads the clock once (`now`), locks the row, and runs the engine at most twice:
+   `_catch_up` records the phases that ended before `now` (through `stats`), then
+   `engine.run` applies the command.
+3. `_save` stores it and publishes `TimerChanged(..., at=now)` on commit; the returned
+   `Timer` carries that event as `timer.changed`.
+4. After commit, `rooms.subscriptions.push_timer` takes its view, `timer_view(event)`
+   (timers/rendering.py: the state at `at`, no engine run, one template rendering),
+   and sends its HTML and `data` in one message to the room's group.
+5. The room consumers forward the HTML to pages and `data` to API sockets; the view that
+   got the press answers with the same `TimerView` (`timer_view(timer)`).
 
-A timer knows its room through `Timer.room` only: the room's settings, its control
-rule and who is present. Rooms create, command and stop timers through these services.
+A timer knows its room through `Timer.room` only. Rooms create, command and stop timers
+through these services; the scheduler advances them with `timers_advance_due`.
 """
 
 from __future__ import annotations
@@ -43,9 +51,14 @@ PUSH_BATCH = 100
 READ_IT = object()
 
 
-def timer_changed(timer: Timer) -> TimerChanged:
+def _changed(timer: Timer, *, at: datetime) -> TimerChanged:
     return TimerChanged(
-        room_id=timer.room_id, version=timer.version, state=timer.state, settings=timer.settings
+        room_id=timer.room_id,
+        version=timer.version,
+        state=timer.state,
+        settings=timer.settings,
+        at=at,
+        note=timer.note,
     )
 
 
@@ -67,10 +80,11 @@ def _catch_up(timer: Timer, now: datetime) -> list[engine.CompletedPhase]:
     return completed
 
 
-def _save(timer: Timer) -> None:
+def _save(timer: Timer, *, at: datetime) -> None:
     timer.version += 1
     timer.save()
-    publish_on_commit(timer_changed(timer))
+    timer.changed = _changed(timer, at=at)
+    publish_on_commit(timer.changed)
     if timer.status == engine.Status.RUNNING:
         transaction.on_commit(
             lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
@@ -97,7 +111,7 @@ def timer_command(
     as it is under the lock. A caller that has just read `by`'s membership of the room
     (a page, a socket frame) passes it as `participant` (None for none) to save a query.
     """
-    require_active(by)
+    require_active(user=by)
     if action not in engine.COMMANDS:
         raise ValidationError("That's not a timer action.")
     now = now or timezone.now()
@@ -120,7 +134,8 @@ def timer_command(
         # scheduler records those phases on its next pass.
         raise ValidationError(str(error), code="illegal") from error
     timer.apply(new_state)
-    _save(timer)
+    timer.last_command, timer.last_command_by = action, by.username
+    _save(timer, at=now)
     logger.info("timer room=%s action=%s by=%s seq=%s", room.pk, action, by.pk, timer.seq)
     return timer
 
@@ -134,7 +149,7 @@ def timer_stop(*, room_id: int, now: datetime | None = None) -> Timer:
     timer.apply(
         replace(timer.state, status=engine.Status.IDLE, ends_at=None, remaining_seconds=None)
     )
-    _save(timer)
+    _save(timer, at=now)
     return timer
 
 
@@ -142,7 +157,7 @@ def timer_announce(*, room: Room) -> None:
     """Publishes the timer as it is (the room's settings changed what it shows)."""
     timer = Timer.objects.get(room=room)
     timer.room = room
-    publish_on_commit(timer_changed(timer))
+    publish_on_commit(_changed(timer, at=timezone.now()))
 
 
 def timer_advance(
@@ -163,7 +178,7 @@ def timer_advance(
     with transaction.atomic():
         timer = _locked_timer(room_id)
         if _catch_up(timer, now):
-            _save(timer)
+            _save(timer, at=now)
     return timer
 
 
@@ -195,7 +210,7 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
         timers = [timer for timer, _ in changed]
         _save_states(timers)
         for timer in timers:
-            publish_on_commit(timer_changed(timer))
+            publish_on_commit(_changed(timer, at=now))
         present = _attendance([timer.room_id for timer in timers])
         sessions_record_many(
             records=[
@@ -296,8 +311,9 @@ def next_deadline() -> datetime | None:
 def timers_broadcast_running() -> int:
     """The periodic sync: every running timer's state again, to its room's subscribers."""
     count = 0
+    now = timezone.now()
     with broadcast.batched():
         for timer in Timer.objects.running().select_related("room"):
-            deliver(timer_changed(timer))
+            deliver(_changed(timer, at=now))
             count += 1
     return count

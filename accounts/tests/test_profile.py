@@ -274,3 +274,12 @@ def test_avatars_are_served_with_headers_that_keep_them_images(client, alice, se
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'none'" in response["Content-Security-Policy"]
     assert client.get("/media/../focusmate/settings.py").status_code in (400, 404)
+
+
+def test_profile_checkboxes_sit_inside_their_labels(client, alice):
+    client.force_login(alice)
+
+    body = client.get(reverse("accounts:profile_edit")).content.decode()
+
+    assert '<label for="id_stats_public"><input type="checkbox" name="stats_public"' in body
+    assert 'class="field field-check"' in body

@@ -8,7 +8,6 @@ import pytest
 
 from achievements.models import UserAchievement
 from rooms import services as room_services
-from stats.tests.factories import SessionHistoryFactory
 from timers import services as timer_services
 
 pytestmark = pytest.mark.django_db
@@ -72,74 +71,53 @@ def test_joining_a_room_checks_the_rooms_joined_achievement(
     assert "rooms-5" not in _unlocked(charlie)
 
 
+@pytest.fixture
+def queued_in_database(settings):
+    """Tasks are queued as rows (the production backend) instead of running at once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+# The worker closes connections it deems old, as between requests: a real transaction.
 @pytest.mark.django_db(transaction=True)
-def test_outside_tests_the_check_after_a_phase_runs_on_its_worker_thread(settings):
-    """The commit path only hands the check over; the unlock follows on the worker."""
-    import threading
+def test_outside_tests_the_check_after_a_phase_is_queued_for_the_worker(
+    room, alice, bob, queued_in_database, time_machine, django_capture_on_commit_callbacks
+):
+    """The commit path only queues the check (a row); the unlock follows on the worker."""
+    from django_tasks_db.models import DBTaskResult
 
-    from accounts.tests.factories import UserFactory
-    from achievements import subscriptions
-    from focusmate.events import SessionsRecorded, deliver
-    from rooms.tests.factories import RoomFactory
+    from focusmate.worker import TaskWorker
 
-    settings.ACHIEVEMENT_CHECKS_INLINE = False
-    user = UserFactory()
-    SessionHistoryFactory(user=user, room=RoomFactory(owner=user))
-    threads = []
-    real_check = subscriptions.achievements_check_many
+    timer_services.timer_command(room=room, by=alice, action="start", now=T0)
+    done = T0 + timedelta(minutes=25, seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        timer_services.timers_advance_due(now=done)
 
-    def recording_check(**kwargs):
-        threads.append(threading.current_thread().name)
-        return real_check(**kwargs)
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.status == "READY"
+    assert queued.task_path == "achievements.tasks.achievements_check_users"
+    assert "first-session" not in _unlocked(alice)
 
-    subscriptions.achievements_check_many = recording_check
-    try:
-        event = SessionsRecorded(
-            room_id=1, user_ids=frozenset({user.pk}), work_user_ids=frozenset({user.pk})
-        )
-        deliver(event)
-        subscriptions._worker.submit(lambda: None).result(timeout=10)  # the batch ran
-    finally:
-        subscriptions.achievements_check_many = real_check
+    time_machine.move_to(done + timedelta(seconds=1), tick=False)  # its short delay is over
+    TaskWorker().run_ready()
 
-    assert threads and threads[0].startswith("achievement-checks")
-    assert UserAchievement.objects.filter(user=user, achievement__slug="first-session").exists()
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"
+    assert "first-session" in _unlocked(alice)
+    assert "first-session" in _unlocked(bob)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_tests_the_checks_of_many_rooms_phases_run_as_one_batch(settings):
-    """A scheduler pass ending many rooms' phases hands over many events: one check runs."""
-    from accounts.tests.factories import UserFactory
-    from achievements import subscriptions
-    from focusmate.events import SessionsRecorded, deliver
-    from rooms.tests.factories import RoomFactory
+def test_outside_tests_the_checks_of_many_rooms_phases_are_one_task(
+    alice, bob, charlie, queued_in_database, django_capture_on_commit_callbacks
+):
+    """A scheduler pass ending many rooms' phases queues one check of all their people."""
+    from django_tasks_db.models import DBTaskResult
 
-    settings.ACHIEVEMENT_CHECKS_INLINE = False
-    users = UserFactory.create_batch(3)
-    for user in users:
-        SessionHistoryFactory(user=user, room=RoomFactory(owner=user))
-    batches = []
-    real_check = subscriptions.achievements_check_many
+    rooms = []
+    for owner in (alice, bob, charlie):
+        rooms.append(room_services.room_create(owner=owner, name=f"{owner.username}'s"))
+        timer_services.timer_command(room=rooms[-1], by=owner, action="start", now=T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert timer_services.timers_advance_due(now=T0 + timedelta(minutes=25, seconds=1)) == 3
 
-    def recording_check(*, users):
-        users = list(users)
-        batches.append({user.pk for user in users})
-        return real_check(users=users)
-
-    subscriptions.achievements_check_many = recording_check
-    try:
-        for room_id, user in enumerate(users, start=1):
-            deliver(
-                SessionsRecorded(
-                    room_id=room_id,
-                    user_ids=frozenset({user.pk}),
-                    work_user_ids=frozenset({user.pk}),
-                )
-            )
-        subscriptions._worker.submit(lambda: None).result(timeout=10)  # the batch ran
-    finally:
-        subscriptions.achievements_check_many = real_check
-
-    assert batches == [{user.pk for user in users}]
-    for user in users:
-        assert UserAchievement.objects.filter(user=user, achievement__slug="first-session").exists()
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.args_kwargs["args"] == [sorted([alice.pk, bob.pk, charlie.pk])]

@@ -3,8 +3,8 @@
 `manage.py serve --workers N` binds the socket once in this (parent) process and starts
 N children, each `serve --fd` adopting it (Daphne takes a listening socket by file
 descriptor, and the kernel spreads connections among the processes accepting on it),
-plus one `runtimers` child. A child that dies is started again (after a short pause
-if it keeps dying). SIGTERM or SIGINT stops the children and then the parent.
+plus one `runtimers` and one `runtasks` child. A child that dies is started again (after
+a short pause if it keeps dying). SIGTERM or SIGINT stops the children and then the parent.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class Supervisor:
         ]
         if scheduler:
             self.children.append(Child(name="scheduler", argv=[python, MANAGE, "runtimers"]))
+            self.children.append(Child(name="tasks", argv=[python, MANAGE, "runtasks"]))
         self.stopping = False
 
     def _stop(self, signum, frame) -> None:

@@ -297,3 +297,11 @@ def test_the_malloc_arena_limit_takes_on_glibc():
 
 async def _nothing_left() -> None:
     return None
+
+
+def test_the_api_docs_page_has_a_language_and_a_phone_viewport(client):
+    body = client.get("/api/v1/docs").content.decode()
+
+    assert '<html lang="en">' in body
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in body
+    assert '<main id="swagger-ui">' in body

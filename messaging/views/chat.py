@@ -78,7 +78,7 @@ def chat_report(request: HttpRequest, message_id: int) -> HttpResponse:
 @require_GET
 def chat_context(request: HttpRequest, message_id: int) -> HttpResponse:
     """For moderators only: the reported line and a few around it."""
-    if not is_moderator(request.user):
+    if not is_moderator(user=request.user):
         raise Http404("No such page.")
     line = get_object_or_404(ChatMessage.objects.select_related("sender", "room"), pk=message_id)
     return render(

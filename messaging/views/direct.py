@@ -277,7 +277,7 @@ def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
 def message_context(request: HttpRequest, message_id: int) -> HttpResponse:
     """For moderators only: the message and a few neighbours, nothing else of the
     conversation. Anyone else gets a 404 (the page doesn't exist for them)."""
-    if not is_moderator(request.user):
+    if not is_moderator(user=request.user):
         raise Http404("No such page.")
     message = get_object_or_404(Message.objects.select_related("sender"), pk=message_id)
     return render(

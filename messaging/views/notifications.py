@@ -37,11 +37,14 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def notifications_badge(request: HttpRequest) -> HttpResponse:
-    """The nav's bell with the unread count, loaded lazily so other pages' costs stay put."""
+    """The nav's bell with the unread count, loaded lazily so other pages' costs stay put;
+    the messages link's count rides along (out of band), so a page asks once for both."""
     if not request.user.is_authenticated:
         # The nav only asks for logged-in users; a stale page after logout swaps nothing.
         return HttpResponse(status=204)
-    unread = queries.notifications_unread_count(user=request.user)
-    response = render(request, "messaging/_bell.html", {"unread": unread})
+    unread, unread_messages = queries.nav_counts(user=request.user)
+    response = render(
+        request, "messaging/_bell.html", {"unread": unread, "unread_messages": unread_messages}
+    )
     response["Cache-Control"] = "no-store"
     return response

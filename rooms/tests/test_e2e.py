@@ -22,6 +22,7 @@ from focusmate.lib import broadcast
 from rooms import services
 from rooms.models import Participant, Room
 from stats.models import SessionHistory
+from tests.browser import AUDIO_SPY
 from timers.models import Timer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -282,3 +283,61 @@ def test_a_ban_in_the_admin_closes_the_banned_person_s_open_room_at_once(
     expect(person(alice_page, "bob")).to_have_count(0, timeout=LIVE)
     # Bob's page can no longer act: the timer socket is gone and the server refuses him.
     assert not Participant.objects.present().filter(user=bob).exists()
+
+
+def test_a_keyboard_pause_tells_the_room_who_made_it(both_in_room, room):
+    alice_page, bob_page = both_in_room
+    # Bob presses Space with nothing focused, to scroll: the room's timer is untouched.
+    bob_page.locator("body").press("Space")
+    bob_page.wait_for_timeout(300)
+    assert Timer.objects.get(room=room).status == "idle"
+
+    alice_page.locator("#timer").focus()
+    alice_page.keyboard.press("Space")
+    expect(timer(bob_page)).to_have_attribute("data-status", "running", timeout=LIVE)
+
+    alice_page.keyboard.press("Space")  # focus stayed in the timer through the swap
+    expect(timer(bob_page)).to_have_attribute("data-status", "paused", timeout=LIVE)
+    expect(bob_page.locator("#timer .timer-note")).to_have_text("Paused by alice")
+    expect(bob_page.locator("#timer [data-role=announce]")).to_have_text("Paused by alice.")
+
+
+@FAST_SCHEDULER
+def test_alert_settings_reach_the_open_room_and_its_sound_plays_in_a_hidden_tab(
+    live_site, new_page, bob, password
+):
+    room = services.room_create(owner=bob, name="Sprint", work_minutes=1)
+    settings_page = new_page()
+    live_site.log_in(settings_page, bob, password)
+    settings_page.context.add_init_script(AUDIO_SPY)
+    room_page = settings_page.context.new_page()  # another tab of the same browser
+    open_room(room_page, live_site.url, room, bob)
+
+    settings_page.goto(f"{live_site.url}/settings/alerts/")
+    settings_page.get_by_label("Sound when work ends").select_option("wood")
+    settings_page.get_by_label("Volume").fill("30")
+    settings_page.get_by_role("button", name="Save").click()
+    expect(settings_page.get_by_text("Your alert settings are saved.")).to_be_visible()
+
+    # The open room took the new settings without a reload.
+    body = room_page.locator("body")
+    expect(body).to_have_attribute("data-work-sound", re.compile(r"/static/sounds/wood\.wav$"))
+    expect(body).to_have_attribute("data-volume", "30")
+
+    press(room_page, "start")
+    expect(timer(room_page)).to_have_attribute("data-status", "running", timeout=LIVE)
+    room_page.evaluate(
+        "Object.defineProperty(document, 'hidden', { value: true, configurable: true })"
+    )
+    deadline = timezone.now() + timedelta(seconds=2)
+    Timer.objects.filter(room=room, status="running").update(
+        ends_at=deadline,
+        phase_started_at=deadline - timedelta(minutes=1),
+        version=F("version") + 1,
+    )
+
+    expect(timer(room_page)).to_have_attribute("data-phase", "short_break", timeout=8_000)
+    expect(room_page.locator("#timer [data-role=announce]")).to_have_text(
+        "Work done — time for a break"
+    )
+    assert room_page.evaluate("window.__played") == [["wood.wav", 0.3]]

@@ -150,3 +150,13 @@ def test_a_ban_takes_the_user_out_of_every_room(room, private_room, bob, deliver
 
     assert not room.participants.present().filter(user=bob).exists()
     assert not private_room.participants.present().filter(user=bob).exists()
+
+
+def test_the_timer_event_names_who_paused(room, bob, published, django_capture_on_commit_callbacks):
+    _start(room, bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        timer_services.timer_command(
+            room=room, by=bob, action="pause", now=T0 + timedelta(minutes=1)
+        )
+
+    assert published[-1].note == "Paused by bob"

@@ -346,3 +346,14 @@ def test_regenerating_needs_a_post(signed_in, private_room, alice):
     assert signed_in(alice).get(_url("regenerate_invite", private_room)).status_code == 405
     private_room.refresh_from_db()
     assert private_room.invite_token == old
+
+
+def test_a_solo_room_has_no_chat_and_no_head_count(signed_in, charlie):
+    room = services.solo_room_for(user=charlie)
+
+    body = signed_in(charlie).get(room.get_absolute_url()).content.decode()
+
+    assert "Your session" in body
+    assert "In the room" not in body
+    assert 'class="participants card participants--solo"' in body  # its count is hidden
+    assert 'data-testid="room-chat"' not in body

@@ -260,3 +260,36 @@ def test_the_form_s_hidden_csrf_field_also_works(signed_in, room, bob):
 
     assert response.status_code == 302
     assert _timer(room).status == "running"
+
+
+def test_the_room_sees_who_paused_and_who_reset(signed_in, room, alice, bob, time_machine):
+    bob_client, alice_client = signed_in(bob), signed_in(alice)
+    bob_client.post(_url(room), {"action": "start"}, headers=HTMX)
+    running = alice_client.get(_url(room), headers=HTMX).content.decode()
+    assert "Paused by" not in running and 'data-note=""' in running
+
+    bob_client.post(_url(room), {"action": "pause"}, headers=HTMX)
+    # Alice's resync (and the push) says who holds the room.
+    paused = alice_client.get(_url(room), headers=HTMX).content.decode()
+    assert 'data-note="Paused by bob"' in paused
+    assert '<p class="timer-note">Paused by bob</p>' in paused
+
+    alice_client.post(_url(room), {"action": "resume"}, headers=HTMX)
+    resumed = bob_client.get(_url(room), headers=HTMX).content.decode()
+    assert "Paused by" not in resumed
+
+    alice_client.post(_url(room), {"action": "reset"}, headers=HTMX)
+    reset = bob_client.get(_url(room), headers=HTMX).content.decode()
+    assert 'data-note="Reset by alice"' in reset
+    bob_client.post(_url(room), {"action": "start"}, headers=HTMX)
+    assert "Reset by" not in bob_client.get(_url(room), headers=HTMX).content.decode()
+
+
+def test_the_clock_is_a_timer_that_is_never_read_out_every_second(signed_in, room, bob):
+    body = signed_in(bob).get(_url(room), headers=HTMX).content.decode()
+
+    # role=timer is polite-off by default; phase ends and "1 minute left" go to the
+    # separate live region.
+    assert 'data-role="clock" role="timer"' in body
+    assert 'aria-live="polite" data-role="announce"' in body
+    assert 'aria-live="polite" data-role="clock"' not in body

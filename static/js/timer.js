@@ -18,7 +18,7 @@
 
   const TICK_MS = 250;
   const RESYNC_AFTER_ZERO_MS = 2000;
-  const STORAGE_KEY = "focusmate:notifications";
+  const PREFS_CHANNEL = "focusmate:alerts";
 
   let originalTitle = "";
   let current = null; // the #timer element being driven
@@ -29,7 +29,25 @@
   let deadlineTimer = null;
   let resyncTimer = null;
   const alerted = new Set(); // seqs whose end was already signalled
-  let audio = null;
+  const warned = new Set(); // seqs whose "1 minute left" was already said
+  const WARN_FRESH_MS = 5000; // a crossing seen later than this (a jump) is not said
+  let lastLeft = { seq: null, ms: Infinity }; // the previous render's time left
+  const WARN_MS = 60000;
+
+  // A person's alert settings (/settings/alerts/), rendered on <body> as data-* and
+  // replaced in every open tab when they are saved (a BroadcastChannel message from the
+  // settings page). Read at the moment they matter, never cached.
+  function prefs() {
+    const data = document.body.dataset;
+    return {
+      sound: data.sound !== "off",
+      volume: Math.min(100, wholeNumber(data.volume, 70)) / 100,
+      workSound: data.workSound || "",
+      breakSound: data.breakSound || "",
+      notify: data.notify !== "off",
+      titleCountdown: data.titleCountdown !== "off",
+    };
+  }
 
   // Python's isoformat: 2026-11-24T10:25:00[.123456]+00:00 (or Z). Parsed by hand,
   // because more than three fractional digits are not in the ECMAScript date format.
@@ -123,10 +141,24 @@
     }
 
     const title =
-      state.status === "idle" ? originalTitle : clockText + " · " + state.label + " — " + originalTitle;
+      state.status === "idle" || !prefs().titleCountdown
+        ? originalTitle
+        : clockText + " · " + state.label + " — " + originalTitle;
     if (document.title !== title) document.title = title;
 
     if (state.status === "running" && leftMs <= 0) reachedZero();
+    else if (state.status === "running") warnOnce(leftMs);
+    lastLeft = { seq: state.seq, ms: leftMs };
+  }
+
+  // "1 minute left", said once per phase when this page sees the minute being crossed:
+  // not for a phase first seen under a minute, nor after a jump (sleep, a late push).
+  function warnOnce(leftMs) {
+    if (warned.has(state.seq) || lastLeft.seq !== state.seq) return;
+    if (lastLeft.ms > WARN_MS && leftMs <= WARN_MS && leftMs > WARN_MS - WARN_FRESH_MS) {
+      warned.add(state.seq);
+      announce("1 minute left.");
+    }
   }
 
   function announce(text) {
@@ -147,14 +179,15 @@
     alerted.add(ended.seq);
     const message = endMessage(ended);
     announce(message);
-    beep();
+    playEndSound(ended.phase);
     notify(message, ended.seq);
   }
 
   function reachedZero() {
-    signalEnd(state);
-    // The server's push should follow at once; if it does not (socket down, scheduler
-    // late), ask for the state rather than showing 00:00 forever.
+    // The end is signalled by the server's push of the next phase (see adopt), which
+    // reaches a background tab too, whose timers the browser throttles: no timer in
+    // the page decides it. If no push follows (socket down, scheduler late), ask for
+    // the state rather than showing 00:00 forever; its answer signals the end.
     if (!resyncTimer) {
       resyncTimer = setTimeout(function () {
         resyncTimer = null;
@@ -165,6 +198,8 @@
 
   function adopt(el) {
     current = el;
+    restoreFocus(el);
+    updateToggles();
     state = readState(el);
     // Every render carries the server's clock: the freshest one wins. (The first page
     // may have been rendered a little before it ran; the next push corrects that.)
@@ -174,10 +209,13 @@
       if (state.phase === newest.phase) {
         // Work never follows work and a break never follows a break: this was a reset.
         alerted.add(newest.seq);
-        announce("Timer reset.");
+        announce(el.dataset.note ? el.dataset.note + "." : "Timer reset.");
       } else {
         signalEnd(newest);
       }
+    }
+    if (newest && state.seq === newest.seq && state.status !== newest.status && el.dataset.note) {
+      announce(el.dataset.note + ".");
     }
     if (!newest || state.seq >= newest.seq) newest = state;
 
@@ -221,69 +259,35 @@
     window.htmx.ajax("GET", url, { target: "#timer", swap: "outerHTML" });
   }
 
-  // Sound: one AudioContext, made on the first gesture (browsers keep a context made
-  // earlier silent).
-  function unlockAudio() {
-    const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) return;
+  // Sound: the chosen file for the phase that ended, at the chosen volume. Browsers
+  // let a page play once the person has interacted with it, even from a hidden tab.
+  function playSound(url, volume) {
+    if (!url) return;
     try {
-      if (!audio) audio = new Context();
-      if (audio.state === "suspended") audio.resume();
-    } catch (_error) {
-      audio = null;
-    }
-  }
-
-  function beep() {
-    if (!audio) return;
-    try {
-      if (audio.state === "suspended") audio.resume();
-      const start = audio.currentTime + 0.02;
-      [0, 0.25].forEach(function (delay, index) {
-        const oscillator = audio.createOscillator();
-        const gain = audio.createGain();
-        oscillator.type = "sine";
-        oscillator.frequency.value = index === 0 ? 880 : 1320;
-        const at = start + delay;
-        // A short envelope: no click at either end.
-        gain.gain.setValueAtTime(0.0001, at);
-        gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.2);
-        oscillator.connect(gain).connect(audio.destination);
-        oscillator.start(at);
-        oscillator.stop(at + 0.22);
-      });
+      const sound = new Audio(url);
+      sound.volume = volume;
+      const playing = sound.play();
+      if (playing && typeof playing.catch === "function") playing.catch(function () {});
     } catch (_error) {
       // No sound is better than a broken timer.
     }
   }
 
-  // Notifications: only when asked for, allowed, and the tab is out of sight.
+  function playEndSound(phase) {
+    const chosen = prefs();
+    if (!chosen.sound || chosen.volume <= 0) return;
+    playSound(phase === "work" ? chosen.workSound : chosen.breakSound, chosen.volume);
+  }
+
+  // Notifications: when the account wants them, the browser allows them, and the tab
+  // is out of sight. The browser is asked only after a click, and never again once it
+  // answered: a refusal is final until the person changes it in the browser.
   function notificationsSupported() {
     return "Notification" in window;
   }
 
-  function storedChoice() {
-    try {
-      return window.localStorage.getItem(STORAGE_KEY);
-    } catch (_error) {
-      return null; // storage disabled: treat as never asked
-    }
-  }
-
-  function storeChoice(value) {
-    try {
-      window.localStorage.setItem(STORAGE_KEY, value);
-    } catch (_error) {
-      // The choice then lasts for this page only.
-    }
-  }
-
-  let choiceThisPage = null;
-
   function notificationsOn() {
-    const choice = choiceThisPage || storedChoice();
-    return notificationsSupported() && choice === "on" && Notification.permission === "granted";
+    return notificationsSupported() && prefs().notify && Notification.permission === "granted";
   }
 
   function notify(message, seq) {
@@ -297,33 +301,19 @@
   }
 
   function updateToggle(button) {
-    if (!notificationsSupported()) {
-      button.hidden = true;
-      return;
-    }
-    const on = notificationsOn();
-    button.hidden = false;
-    button.textContent = on ? "Notifications on" : "Enable notifications";
-    button.setAttribute("aria-pressed", on ? "true" : "false");
+    // Offered only while there is a question to ask: wanted, and not yet answered.
+    button.hidden = !(notificationsSupported() && prefs().notify && Notification.permission === "default");
   }
 
   function updateToggles() {
     document.querySelectorAll("[data-role=notify-toggle]").forEach(updateToggle);
   }
 
-  function toggleNotifications() {
-    if (!notificationsSupported()) return;
-    if (notificationsOn()) {
-      choiceThisPage = "off";
-      storeChoice("off");
+  function askForNotifications() {
+    if (!notificationsSupported() || Notification.permission !== "default") return;
+    const done = function () {
       updateToggles();
-      return;
-    }
-    const done = function (permission) {
-      choiceThisPage = permission === "granted" ? "on" : "off";
-      storeChoice(choiceThisPage);
-      updateToggles();
-      if (permission === "denied" && window.focusmate && window.focusmate.toast) {
+      if (Notification.permission === "denied" && window.focusmate && window.focusmate.toast) {
         window.focusmate.toast("Notifications are blocked for this site in your browser's settings.", "error");
       }
     };
@@ -332,30 +322,107 @@
     if (asked && typeof asked.then === "function") asked.then(done);
   }
 
-  // Space toggles the timer, unless something focused already uses the key.
-  function ownsSpace(target) {
-    if (!(target instanceof Element)) return false;
+  function listenForSettings() {
+    if (!("BroadcastChannel" in window)) return;
+    new BroadcastChannel(PREFS_CHANNEL).addEventListener("message", function (event) {
+      const saved = event.data || {};
+      Object.keys(saved).forEach(function (key) {
+        if (typeof saved[key] === "string") document.body.dataset[key] = saved[key];
+      });
+      updateToggles();
+      render();
+    });
+  }
+
+  // Keyboard shortcuts (WCAG 2.1.4): Space starts, pauses or resumes, S skips, R resets,
+  // ? lists them. They act only while focus is inside #timer, or anywhere once the
+  // person chose page-wide shortcuts (body[data-shortcuts]); never while typing, and
+  // never without the matching button, which is only there for someone who may
+  // control the timer. A shortcut clicks that button, so the server hears the same
+  // request, and the room the same "Paused by ...", as from a click.
+  const SHORTCUTS = { " ": ["start", "pause", "resume"], s: ["skip"], r: ["reset"] };
+
+  function shortcutScope() {
+    return document.body.dataset.shortcuts || "timer";
+  }
+
+  function typing(target) {
     if (target.isContentEditable) return true;
-    return Boolean(target.closest("input, textarea, select, button, summary, [role=button], [contenteditable]"));
+    return Boolean(target.closest("input, textarea, select, [contenteditable]"));
+  }
+
+  function ownsSpace(target) {
+    // A focused control answers Space itself (a button clicks, a link's page scrolls).
+    return Boolean(target.closest("a[href], button, summary, [role=button], [role=link], dialog"));
   }
 
   function visible(el) {
     return !el.disabled && !el.hidden && el.getClientRects().length > 0;
   }
 
+  function shortcutButton(el, key) {
+    const values = SHORTCUTS[key] || [];
+    const selector = values.map((value) => 'button[name=action][value="' + value + '"]').join(", ");
+    if (!selector) return null;
+    return Array.prototype.find.call(el.querySelectorAll(selector), visible) || null;
+  }
+
+  function showShortcuts() {
+    const dialog = document.getElementById("shortcuts-dialog");
+    if (dialog && !dialog.open && typeof dialog.showModal === "function") dialog.showModal();
+  }
+
   function onKeydown(event) {
-    if (event.key !== " " && event.code !== "Space") return;
     if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (ownsSpace(event.target)) return;
+    const scope = shortcutScope();
+    if (scope === "off") return;
+    const target = event.target instanceof Element ? event.target : document.body;
+    if (typing(target) || target.closest("dialog")) return; // a dialog has its own keys
     const el = document.getElementById("timer");
     if (!el) return;
-    const buttons = el.querySelectorAll(
-      'button[value="start"], button[value="pause"], button[value="resume"]'
-    );
-    const button = Array.prototype.find.call(buttons, visible);
-    if (!button) return; // e.g. someone who may not control this timer
+    if (!el.contains(target) && scope !== "page") return;
+    if (event.key === "?") {
+      if (!document.getElementById("shortcuts-dialog")) return;
+      event.preventDefault();
+      showShortcuts();
+      return;
+    }
+    if (event.shiftKey) return;
+    const key = event.key === " " || event.code === "Space" ? " " : (event.key || "").toLowerCase();
+    if (!SHORTCUTS[key]) return;
+    if (key === " " && ownsSpace(target)) return;
+    const button = shortcutButton(el, key);
+    if (!button) return; // not legal now, or someone who may not control this timer
     event.preventDefault(); // and no page scroll
     button.click();
+  }
+
+  // A button's answer replaces #timer, and the focused button with it: focus would
+  // fall back to the page and the next key press would no longer be "in the timer".
+  // Remember what had focus in the timer, and put it on its twin in the new one.
+  let timerFocus = null; // "section", or the value of the focused action button
+
+  function onFocusin(event) {
+    const el = document.getElementById("timer");
+    const target = event.target;
+    if (!el || !(target instanceof Element) || !el.contains(target)) {
+      timerFocus = null;
+    } else if (target === el) {
+      timerFocus = "section";
+    } else {
+      timerFocus = target.matches("button[name=action]") ? target.value : "section";
+    }
+  }
+
+  function restoreFocus(el) {
+    if (!timerFocus) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    let next = el;
+    if (timerFocus !== "section") {
+      next = el.querySelector('button[name=action][value="' + timerFocus + '"]') || el;
+    }
+    next.focus({ preventScroll: true });
   }
 
   function start() {
@@ -365,14 +432,27 @@
     updateToggles();
 
     document.addEventListener("keydown", onKeydown);
-    document.addEventListener("pointerdown", unlockAudio, true);
-    document.addEventListener("keydown", unlockAudio, true);
+    document.addEventListener("focusin", onFocusin);
+    document.addEventListener("pointerdown", function (event) {
+      // A click elsewhere leaves the timer, even on something that takes no focus.
+      const el = document.getElementById("timer");
+      if (!el || !(event.target instanceof Node) || !el.contains(event.target)) timerFocus = null;
+    });
+    document.addEventListener("click", function (event) {
+      if (event.target instanceof Element && event.target.closest("[data-role=shortcuts-help]")) showShortcuts();
+    });
+    listenForSettings();
     document.addEventListener("click", function (event) {
       const button = event.target instanceof Element && event.target.closest("[data-role=notify-toggle]");
-      if (button) toggleNotifications();
+      if (button) askForNotifications();
     });
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible") sync();
+      // Back from hidden (or from sleep): show what the last push said at once, from
+      // the deadline and the clock, then check with the server.
+      if (document.visibilityState === "visible") {
+        render();
+        sync();
+      }
     });
     document.addEventListener("htmx:beforeSwap", function (event) {
       // A button's response can arrive after a newer push (the other tab was quicker):

@@ -136,3 +136,15 @@ def test_user_timezone_text_is_escaped(client, alice, now):
 
     assert "Europe/Berlin" in body
     assert "<script" not in body.split("</head>")[1].replace('<script src="', "")
+
+
+def test_the_heatmap_scrolls_by_keyboard_and_empty_charts_have_no_axes(client, alice, now):
+    client.force_login(alice)  # no history at all
+
+    body = client.get(URL).content.decode()
+
+    assert '<div class="heatmap-scroll" tabindex="0" role="region" aria-label=' in body
+    assert body.count("Nothing yet in this period.") == 2
+    # An empty chart has no "0 min" top label and no day or hour labels under it.
+    assert "bar-chart-top" not in body
+    assert "bar-chart-x" not in body

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import AUDIO_SPY
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,22 +32,16 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # ...and where the tests freeze
 # (headless Chromium never shows one) and whose permission the test decides.
 NOTIFICATION_SPY = """
 window.__notifications = [];
+window.__asked = 0;
+window.__answer = "granted";
 window.Notification = class {
   static permission = "default";
   static requestPermission() {
-    this.permission = "granted";
-    return Promise.resolve("granted");
+    window.__asked += 1;
+    this.permission = window.__answer;
+    return Promise.resolve(window.__answer);
   }
   constructor(title, options) { window.__notifications.push(title); }
-};
-"""
-# Counts the oscillators that beeps make.
-OSCILLATOR_COUNTER = """
-window.__oscillators = 0;
-const original = AudioContext.prototype.createOscillator;
-AudioContext.prototype.createOscillator = function () {
-  window.__oscillators += 1;
-  return original.call(this);
 };
 """
 
@@ -68,6 +64,7 @@ def timer_html(
     actions: tuple[str, ...] = ("pause", "skip", "reset"),
     oob: bool = True,
     version: int = 0,
+    note: str = "",
 ) -> str:
     buttons = "".join(
         f'<button type="submit" name="action" value="{action}" class="button">'
@@ -75,12 +72,12 @@ def timer_html(
         for action in actions
     )
     return f"""
-<section id="timer" class="timer timer--{phase}"{' hx-swap-oob="true"' if oob else ""}
+<section id="timer" class="timer timer--{phase}"{' hx-swap-oob="true"' if oob else ""} tabindex="0"
    data-status="{status}" data-phase="{phase}"
    data-ends-at="{iso(ends_at) if ends_at else ""}"
    data-remaining="{remaining}" data-duration="{duration}"
    data-server-now="{iso(server_now)}" data-seq="{seq}" data-phase-label="{label}"
-   data-version="{version}"
+   data-version="{version}" data-note="{note}"
    data-sync-url="/sync/timer/">
   <div class="timer-dial">
     <svg class="timer-ring" viewBox="0 0 120 120" aria-hidden="true">
@@ -88,7 +85,9 @@ def timer_html(
       <circle class="timer-ring-progress" cx="60" cy="60" r="54" pathLength="1000"
               stroke-dasharray="1000" stroke-dashoffset="0" />
     </svg>
-    <div class="timer-face"><span class="timer-clock" data-role="clock">??:??</span></div>
+    <div class="timer-face">
+      <span class="timer-clock" data-role="clock" role="timer">??:??</span>
+    </div>
   </div>
   <form class="timer-controls" hx-post="/rooms/12/timer/" hx-target="#timer"
         hx-swap="outerHTML" method="post" action="/rooms/12/timer/">{buttons}</form>
@@ -261,11 +260,10 @@ def test_a_push_corrects_the_clock_by_the_servers_clock(timer_page):
 
 
 def test_a_new_phase_is_announced_rung_and_notified_once(open_timer_page):
-    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
     timer_page.page.keyboard.press("Shift")  # the gesture that allows sound
     timer_page.evaluate(
         """() => {
-        localStorage.setItem("focusmate:notifications", "on");
         Notification.permission = "granted";
         Object.defineProperty(document, "hidden", { value: true, configurable: true });
     }"""
@@ -291,21 +289,23 @@ def test_a_new_phase_is_announced_rung_and_notified_once(open_timer_page):
     timer_page.page.clock.run_for(200)
 
     expect(timer_page.announcement).to_have_text("Work done — time for a break")
-    assert timer_page.evaluate("window.__oscillators") == 2  # one beep of two tones
+    # The fixture's settings: chime at 70 % when work ends.
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
     assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
 
     # The same phase again (a resync, a reconnect snapshot): nothing new.
     timer_page.push(short_break)
     timer_page.page.clock.run_for(200)
     expect(timer_page.announcement).to_have_text("")
-    assert timer_page.evaluate("window.__oscillators") == 2
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
     assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
     assert timer_page.errors == []
 
 
-def test_the_local_countdown_signals_the_end_then_resyncs(open_timer_page, site):
-    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
-    timer_page.page.keyboard.press("Shift")
+def test_the_local_countdown_leaves_the_end_to_the_server_then_resyncs(open_timer_page, site):
+    # No timer in the page decides that a phase ended (issue #25): its own countdown
+    # only reaches 00:00; the server's next phase, pushed or fetched, is the signal.
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
     timer_page.push(
         timer_html(
             status="running", server_now=NOW, ends_at=NOW + timedelta(seconds=3), remaining=3
@@ -314,10 +314,8 @@ def test_the_local_countdown_signals_the_end_then_resyncs(open_timer_page, site)
     timer_page.page.clock.run_for(3300)
 
     expect(timer_page.clock).to_have_text("00:00")
-    expect(timer_page.announcement).to_have_text("Work done — time for a break")
-    assert timer_page.evaluate("window.__oscillators") == 2
-    # The tab is visible: no notification.
-    assert timer_page.evaluate("window.__notifications") == []
+    expect(timer_page.announcement).to_have_text("")
+    assert timer_page.evaluate("window.__played") == []
 
     # No push came (socket down, scheduler late): the page asks for the state itself.
     site.sync_fragment = timer_html(
@@ -334,15 +332,16 @@ def test_the_local_countdown_signals_the_end_then_resyncs(open_timer_page, site)
     timer_page.page.clock.run_for(2100)
     expect(timer_page.clock).to_have_text("05:00")
     expect(timer_page.page).to_have_title("Timer fixture")
-    # The end of seq 7 was signalled already: not again for the new element.
     timer_page.page.clock.run_for(200)
-    expect(timer_page.announcement).to_have_text("")
-    assert timer_page.evaluate("window.__oscillators") == 2
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
+    # The tab is visible: no notification.
+    assert timer_page.evaluate("window.__notifications") == []
     assert timer_page.errors == []
 
 
 def test_a_reset_is_announced_without_a_sound(open_timer_page):
-    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + OSCILLATOR_COUNTER)
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
     timer_page.page.keyboard.press("Shift")
     timer_page.push(
         timer_html(
@@ -358,43 +357,151 @@ def test_a_reset_is_announced_without_a_sound(open_timer_page):
 
     expect(timer_page.announcement).to_have_text("Timer reset.")
     expect(timer_page.page).to_have_title("Timer fixture")
-    assert timer_page.evaluate("window.__oscillators") == 0
+    assert timer_page.evaluate("window.__played") == []
 
 
-def test_space_presses_the_start_pause_or_resume_button(timer_page):
-    # Record what the form would post, and post nothing.
-    timer_page.evaluate(
-        """() => {
-        window.__posted = [];
-        document.body.addEventListener("htmx:configRequest", (event) => {
-            window.__posted.push(event.detail.formData.get("action"));
-        });
-        document.body.addEventListener("htmx:beforeRequest", (event) => event.preventDefault());
-    }"""
-    )
+RECORD_POSTS = """() => {
+    window.__posted = [];
+    document.body.addEventListener("htmx:configRequest", (event) => {
+        window.__posted.push(event.detail.formData.get("action"));
+    });
+    document.body.addEventListener("htmx:beforeRequest", (event) => event.preventDefault());
+}"""
+
+
+def posted(timer_page) -> list[str]:
+    """The actions the timer's form would have posted (nothing is sent)."""
+    return timer_page.evaluate("window.__posted")
+
+
+def test_space_on_a_link_or_with_nothing_focused_leaves_the_timer_alone(timer_page):
+    # The bug of issue #25: Space to scroll paused the room for everyone.
+    timer_page.evaluate(RECORD_POSTS)
+    for key in ("Space", "s", "r"):
+        timer_page.page.keyboard.press(key)
+    timer_page.page.get_by_test_id("link").focus()
     timer_page.page.keyboard.press("Space")
-    assert timer_page.evaluate("window.__posted") == ["resume"]
 
-    # Typing a space in a field is typing.
-    field = timer_page.page.get_by_test_id("intention")
-    field.press("Space")
-    expect(field).to_have_value(" ")
-    assert timer_page.evaluate("window.__posted") == ["resume"]
+    assert posted(timer_page) == []
 
-    # A focused button handles space itself (here: Skip, once).
+
+def test_the_shortcuts_act_while_focus_is_in_the_timer(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.page.locator("#timer").focus()
+
+    for key in ("Space", "s", "r"):
+        timer_page.page.keyboard.press(key)
+    # Shift+S or Ctrl+R are someone else's keys.
+    timer_page.page.keyboard.press("Shift+S")
+    timer_page.page.keyboard.press("Control+r")
+
+    assert posted(timer_page) == ["resume", "skip", "reset"]
+    # A focused button answers Space itself, once: Skip here, not Resume.
     timer_page.page.locator("#timer button[value=skip]").focus()
     timer_page.page.keyboard.press("Space")
-    assert timer_page.evaluate("window.__posted") == ["resume", "skip"]
+    assert posted(timer_page) == ["resume", "skip", "reset", "skip"]
 
-    timer_page.evaluate("document.activeElement.blur()")
+
+def test_the_shortcuts_never_act_while_typing(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'page'")
+    field = timer_page.page.get_by_test_id("intention")
+
+    field.press_sequentially("r s ?")
+
+    expect(field).to_have_value("r s ?")
+    assert posted(timer_page) == []
+    expect(timer_page.page.locator("#shortcuts-dialog")).not_to_be_visible()
+
+
+def test_page_wide_shortcuts_act_with_nothing_focused_but_a_link_keeps_its_space(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'page'")
+
+    timer_page.page.keyboard.press("Space")
+    timer_page.page.get_by_test_id("link").focus()
+    timer_page.page.keyboard.press("Space")
+    timer_page.page.keyboard.press("s")
+
+    assert posted(timer_page) == ["resume", "skip"]
+
+
+def test_shortcuts_turned_off_do_nothing_even_in_the_timer(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'off'")
+    timer_page.page.locator("#timer").focus()
+
+    for key in ("Space", "s", "r", "?"):
+        timer_page.page.keyboard.press(key)
+
+    assert posted(timer_page) == []
+    expect(timer_page.page.locator("#shortcuts-dialog")).not_to_be_visible()
+
+
+def test_someone_who_may_not_control_the_timer_has_no_shortcuts(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.push(timer_html(status="paused", server_now=NOW, remaining=600, actions=()))
+    expect(timer_page.clock).to_have_text("10:00")
+    timer_page.page.locator("#timer").focus()
+
+    for key in ("Space", "s", "r"):
+        timer_page.page.keyboard.press(key)
+
+    assert posted(timer_page) == []
+
+
+def test_question_mark_lists_the_shortcuts(timer_page):
+    timer_page.page.locator("#timer").focus()
+
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.evaluate("document.body.dataset.shortcuts = 'page'")
+    timer_page.page.keyboard.press("?")
+
+    expect(timer_page.page.locator("#shortcuts-dialog")).to_be_visible()
+    # While the list is open, its keys are its own, even with page-wide shortcuts.
+    timer_page.page.keyboard.press("s")
+    assert posted(timer_page) == []
+    timer_page.page.keyboard.press("Escape")
+    expect(timer_page.page.locator("#shortcuts-dialog")).not_to_be_visible()
+
+
+def test_focus_stays_in_the_timer_when_a_push_replaces_it(timer_page):
+    timer_page.evaluate(RECORD_POSTS)
+    timer_page.page.locator("#timer button[value=skip]").focus()
+
     timer_page.push(
         timer_html(
             status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=1), remaining=60
         )
     )
     expect(timer_page.clock).to_have_text("01:00")
-    timer_page.page.keyboard.press("Space")
-    assert timer_page.evaluate("window.__posted") == ["resume", "skip", "pause"]
+
+    # The new timer's Skip has focus, so the next key press is still "in the timer".
+    expect(timer_page.page.locator("#timer button[value=skip]")).to_be_focused()
+    timer_page.page.keyboard.press("r")
+    assert posted(timer_page) == ["reset"]
+
+
+def test_a_pause_is_announced_with_who_made_it(timer_page):
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=1), remaining=60
+        )
+    )
+    expect(timer_page.clock).to_have_text("01:00")
+
+    timer_page.push(
+        timer_html(
+            status="paused",
+            server_now=NOW,
+            remaining=60,
+            actions=("resume",),
+            note="Paused by alice",
+        )
+    )
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Paused by alice.")
 
 
 def test_coming_back_to_the_tab_fetches_a_fresh_state(timer_page, site):
@@ -406,21 +513,180 @@ def test_coming_back_to_the_tab_fetches_a_fresh_state(timer_page, site):
     expect(timer_page.clock).to_have_text("10:00")
 
 
-def test_the_notification_toggle_asks_and_remembers(timer_page):
+def test_notifications_are_asked_for_only_after_a_click(timer_page):
     toggle = timer_page.page.locator("[data-role=notify-toggle]")
     expect(toggle).to_be_visible()
     expect(toggle).to_have_text("Enable notifications")
+    assert timer_page.evaluate("window.__asked") == 0
 
     toggle.click()
 
-    expect(toggle).to_have_text("Notifications on")
-    expect(toggle).to_have_attribute("aria-pressed", "true")
-    assert timer_page.evaluate("localStorage.getItem('focusmate:notifications')") == "on"
+    expect(toggle).to_be_hidden()  # answered: nothing left to ask
+    assert timer_page.evaluate("window.__asked") == 1
+
+
+def test_notifications_are_never_asked_for_again_once_refused(timer_page):
+    timer_page.evaluate("window.__answer = 'denied'")
+    toggle = timer_page.page.locator("[data-role=notify-toggle]")
 
     toggle.click()
+    expect(toggle).to_be_hidden()
+    # Even a click that reaches the handler asks nothing more.
+    timer_page.evaluate("document.body.dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    timer_page.evaluate("(el) => el.click()", toggle.element_handle())
 
-    expect(toggle).to_have_text("Enable notifications")
-    assert timer_page.evaluate("localStorage.getItem('focusmate:notifications')") == "off"
+    assert timer_page.evaluate("window.__asked") == 1
+
+
+def test_notifications_turned_off_in_settings_are_neither_offered_nor_shown(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
+    timer_page.evaluate(
+        """() => {
+        document.body.dataset.notify = "off";
+        Notification.permission = "granted";
+        Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    }"""
+    )
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=1), remaining=60
+        )
+    )
+    expect(timer_page.clock).to_have_text("01:00")
+    timer_page.push(_break_started(seq=8))
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__notifications") == []
+    expect(timer_page.page.locator("[data-role=notify-toggle]")).to_be_hidden()
+
+
+def _break_started(*, seq: int, server_now: datetime = NOW, minutes: int = 5) -> str:
+    return timer_html(
+        status="running",
+        phase="short_break",
+        label="Short break",
+        seq=seq,
+        server_now=server_now,
+        ends_at=server_now + timedelta(minutes=minutes),
+        remaining=minutes * 60,
+        duration=minutes * 60,
+    )
+
+
+def _hide(timer_page) -> None:
+    timer_page.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { value: true, configurable: true });
+        Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+    }"""
+    )
+
+
+def _show(timer_page) -> None:
+    timer_page.evaluate(
+        """() => {
+        Object.defineProperty(document, "hidden", { value: false, configurable: true });
+        const visible = { value: "visible", configurable: true };
+        Object.defineProperty(document, "visibilityState", visible);
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    )
+
+
+def test_a_phase_ending_in_a_background_tab_plays_the_chosen_sound(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
+    timer_page.push(_break_started(seq=8))
+    expect(timer_page.clock).to_have_text("05:00")
+    assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]  # work ended
+    timer_page.evaluate("window.__played = []; Notification.permission = 'granted'")
+    _hide(timer_page)
+    # The person chose other sounds in another tab; this one hears of it at once.
+    timer_page.evaluate(
+        """() => {
+        const channel = new BroadcastChannel("focusmate:alerts");
+        channel.postMessage({ breakSound: "/static/sounds/bell.wav", volume: "30" });
+        channel.close();
+    }"""
+    )
+    timer_page.page.wait_for_timeout(100)  # a BroadcastChannel message is a task away
+    assert timer_page.evaluate("document.body.dataset.volume") == "30"
+
+    # The break ends while the tab is hidden: the server's push of the next work phase.
+    back_to_work = timer_html(
+        status="running",
+        seq=9,
+        server_now=NOW + timedelta(minutes=5),
+        ends_at=NOW + timedelta(minutes=30),
+        remaining=1500,
+    )
+    timer_page.push(back_to_work)
+
+    # No wait_for_function under the page's CSP (no eval): poll by hand.
+    for _ in range(50):
+        if timer_page.evaluate("window.__played.length"):
+            break
+        timer_page.page.wait_for_timeout(20)
+    assert timer_page.evaluate("window.__played") == [["bell.wav", 0.3]]
+    assert timer_page.evaluate("window.__notifications") == ["Short break done — back to work"]
+
+
+def test_sound_off_plays_nothing(open_timer_page):
+    timer_page = open_timer_page(init_script=NOTIFICATION_SPY + AUDIO_SPY)
+    timer_page.evaluate("document.body.dataset.sound = 'off'")
+    timer_page.push(_break_started(seq=8))
+    timer_page.page.clock.run_for(200)
+
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    assert timer_page.evaluate("window.__played") == []
+
+
+def test_the_title_is_right_after_the_tab_slept_through_a_phase(timer_page, site):
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=10), remaining=600
+        )
+    )
+    expect(timer_page.page).to_have_title("10:00 · Work — Timer fixture")
+    _hide(timer_page)
+
+    # The machine sleeps for 12 minutes: the clock jumps, no page timer runs.
+    woke = NOW + timedelta(minutes=12)
+    timer_page.page.clock.set_system_time(woke)
+    # On waking, the socket's snapshot (or a push) brings the break that began at 10:00.
+    timer_page.push(_break_started(seq=8, server_now=woke, minutes=3))
+    expect(timer_page.page).to_have_title("03:00 · Short break — Timer fixture")
+
+    # Hidden again for 2 minutes with no push at all: coming back shows the time left
+    # at once, from the deadline, before the server has answered.
+    back = woke + timedelta(minutes=2)
+    timer_page.page.clock.set_system_time(back)
+    site.sync_fragment = timer_html(
+        status="running",
+        phase="short_break",
+        label="Short break",
+        seq=8,
+        server_now=back,
+        ends_at=woke + timedelta(minutes=3),
+        remaining=60,
+        duration=180,
+        oob=False,
+    )
+    _show(timer_page)
+    assert timer_page.evaluate("document.title") == "01:00 · Short break — Timer fixture"
+    expect(timer_page.page).to_have_title("01:00 · Short break — Timer fixture")
+
+
+def test_the_title_countdown_can_be_turned_off(timer_page):
+    timer_page.evaluate("document.body.dataset.titleCountdown = 'off'")
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=10), remaining=600
+        )
+    )
+
+    expect(timer_page.clock).to_have_text("10:00")
+    expect(timer_page.page).to_have_title("Timer fixture")
 
 
 def test_the_notification_toggle_hides_without_the_api(open_timer_page):
@@ -464,3 +730,38 @@ def test_an_older_response_never_replaces_a_newer_state(timer_page, site):
     )
     timer_page.evaluate("window.focusmate.timer.sync()")
     expect(timer_page.clock).to_have_text("05:00")
+
+
+def test_one_minute_left_is_announced_once(timer_page):
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(seconds=62), remaining=62
+        )
+    )
+    expect(timer_page.clock).to_have_text("01:02")
+    timer_page.page.clock.run_for(1500)
+    expect(timer_page.announcement).to_have_text("")
+
+    timer_page.page.clock.run_for(1000)
+
+    expect(timer_page.announcement).to_have_text("1 minute left.")
+
+
+def test_a_push_just_under_a_minute_does_not_swallow_the_warning(timer_page):
+    ends_at = NOW + timedelta(seconds=62)
+    timer_page.push(timer_html(status="running", server_now=NOW, ends_at=ends_at, remaining=62))
+    expect(timer_page.clock).to_have_text("01:02")
+    timer_page.page.clock.run_for(1900)  # 60.1 s left: the next tick crosses the minute
+
+    # The periodic resend of the same phase lands first, under the minute.
+    timer_page.push(
+        timer_html(
+            status="running",
+            server_now=NOW + timedelta(seconds=2.1),
+            ends_at=ends_at,
+            remaining=60,
+        )
+    )
+    timer_page.page.clock.run_for(400)
+
+    expect(timer_page.announcement).to_have_text("1 minute left.")
