@@ -1,4 +1,5 @@
-"""allauth's account adapter, with signups that race turned into a form error.
+"""allauth's account adapter: signups that race become a form error, and a login the
+failed-login lockout refused (accounts/lockout.py) says so, as allauth's own limit did.
 
 Two signups with the same username or email (in any case) can both pass allauth's
 uniqueness check before either saves; the database's case-insensitive unique
@@ -13,10 +14,18 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
 
+from accounts.lockout import locked_out
 from accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is None and locked_out(request):
+            # allauth's own message on its login, reauthentication and API forms.
+            raise self.validation_error("too_many_login_attempts")
+        return user
+
     def save_user(self, request, user, form, commit=True):
         try:
             with transaction.atomic():

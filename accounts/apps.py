@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_logged_out
+from django.contrib.auth.signals import user_logged_out, user_login_failed
 
 
 def _on_logout(sender, request, user, **kwargs) -> None:
@@ -15,4 +15,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
+
+        from accounts import checks, lockout  # noqa: F401  (registers the checks)
+
         user_logged_out.connect(_on_logout, dispatch_uid="accounts.session_end")
+        user_login_failed.connect(lockout.on_login_failed, dispatch_uid="accounts.lockout")
+        password_reset.connect(lockout.on_password_reset, dispatch_uid="accounts.lockout_reset")

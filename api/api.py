@@ -5,13 +5,12 @@ The forum (Community) and direct messages (Messages) have theirs too.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import URLPattern, path
 from ninja import NinjaAPI
-from ninja.parser import Parser
 
 from api import errors
 from api.auth import AUTH
+from api.parser import JsonBodyParser
 from api.routers import (
     achievements,
     auth,
@@ -22,23 +21,6 @@ from api.routers import (
     stats,
     timer,
 )
-
-
-class JsonParser(Parser):
-    """A body with nothing in it is an empty object: the original's clients send none
-    where every field is optional (`POST /achievements/user/{id}/check`), and some
-    tools send an empty form instead."""
-
-    def parse_body(self, request: HttpRequest) -> dict:
-        if not request.body.strip():
-            return {}
-        if request.content_type in _FORMS and not request.POST and not request.FILES:
-            return {}
-        return super().parse_body(request)
-
-
-_FORMS = {"multipart/form-data", "application/x-www-form-urlencoded"}
-
 
 api = NinjaAPI(
     title="Focus Mate API",
@@ -51,7 +33,7 @@ api = NinjaAPI(
         'they differ (both are listed). Errors are `{"detail": ...}`.'
     ),
     auth=AUTH,
-    parser=JsonParser(),
+    parser=JsonBodyParser(),  # a body must be sent as application/json (415 otherwise)
     urls_namespace="api",
 )
 errors.install(api)

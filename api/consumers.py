@@ -30,7 +30,7 @@ from api import original_socket
 from api.models import ApiToken
 from api.queries import participants_by_user, room_with_owner, token_for_credential
 from api.services import token_group
-from focusmate.lib.frames import MAX_FRAME_BYTES
+from focusmate.lib.frames import MAX_FRAME_CHARACTERS
 from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, parallel_db
 from rooms.consumers import RoomConsumer
 from rooms.queries import people_in_room
@@ -60,7 +60,7 @@ def frame(kind: str, **fields) -> str:
 
 def _peek(text: str | None) -> dict | None:
     """The frame as a dict, if it is one (the room consumer validates it properly)."""
-    if text is None or len(text) > MAX_FRAME_BYTES:
+    if text is None or len(text) > MAX_FRAME_CHARACTERS:
         return None
     try:
         parsed = json.loads(text)

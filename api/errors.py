@@ -3,6 +3,7 @@
 The services raise Django's domain errors; this is the one place they become statuses:
 PermissionDenied 403, a RateLimited one 429 with Retry-After, Http404 404, ValidationError
 422 (409 when the request was fine but the state does not allow it, see `conflict`).
+A body that is not JSON is 415 (api/parser.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ def conflict(error: ValidationError) -> Conflict:
 
 
 def install(api: NinjaAPI) -> None:
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        # django-ninja answers any error of the body parser with 400 "Cannot parse
+        # request body"; one the parser raised on purpose (415) keeps its own status.
+        if isinstance(error.__cause__, HttpError):
+            error = error.__cause__
+        return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+
     @api.exception_handler(RateLimited)
     def rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
         response = api.create_response(request, {"detail": error_message(error)}, status=429)

@@ -79,6 +79,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above anything that may answer (WhiteNoise answers for static files itself, CORS
+    # a preflight): every response carries the same security headers (SecurityMiddleware
+    # adds nosniff and the referrer policy to them already).
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Above anything that may answer (a preflight is answered here, before CSRF and
     # the views); it only touches /api/v1 (CORS_URLS_REGEX).
     "corsheaders.middleware.CorsMiddleware",
@@ -90,8 +95,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "focusmate.middleware.HtmxLoginRedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -200,6 +203,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # First, always (a system check says so): refuses every login while the account or
+    # the address is locked out after failed attempts (accounts/lockout.py).
+    "accounts.lockout.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -229,6 +235,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_RATE_LIMITS_ENABLED = env.bool("ACCOUNT_RATE_LIMITS_ENABLED", default=True)
+# allauth's limits (signups, logins per address, password resets, ...), or none at all.
+# Its own failed-login limit is off: accounts/lockout.py is the one every entrance (the
+# admin, allauth, the API) goes through.
+ACCOUNT_RATE_LIMITS = {"login_failed": None} if ACCOUNT_RATE_LIMITS_ENABLED else False
+# Failed logins allowed (failures, within seconds) before a lock of those seconds.
+LOGIN_FAILURE_LIMITS = {"account": (5, 300), "address": (10, 60)}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "settings", "health", "static", "media", "rooms"]
 LOGIN_REDIRECT_URL = "/"

@@ -10,9 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.views import LoginView
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -72,18 +70,22 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-    """The admin's login page: the site's login (allauth), then back to the admin."""
-    if request.user.is_authenticated:
-        # Logged in but not staff: the admin says so and offers to switch accounts.
-        return LoginView.as_view(
-            template_name="admin/login.html",
-            extra_context={**admin.site.each_context(request), **(extra_context or {})},
-            authentication_form=AdminAuthenticationForm,
-        )(request)
+    """The admin's login page, which has no password form: the site's login (allauth,
+    with the failed-login lockout), then back to the admin.
+
+    It never reads a POST, so nothing posted here authenticates anyone. Someone logged
+    in without access to the admin is told so (sending them to the login would bring
+    them straight back here).
+    """
     target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("admin:index")
-    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
+    login_url = f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}"
+    if not request.user.is_authenticated:
+        return redirect(login_url)
+    if admin.site.has_permission(request):
+        return redirect(target)
+    return render(request, "admin/no_access.html", {"switch_url": login_url}, status=403)
 
 
 @require_GET

@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError
 from pydantic import Field
 
 from accounts import services as account_services
+from accounts.lockout import locked_out
 from accounts.models import User
 from api import services
 from api.auth import AUTH, token_auth
@@ -69,9 +70,9 @@ class OkOut(Out):
     ok: bool
 
 
-def _too_many() -> RateLimited:
+def _too_many(seconds: int = 60) -> RateLimited:
     error = RateLimited("Too many attempts. Please try again later.")
-    error.retry_after = 60
+    error.retry_after = seconds
     return error
 
 
@@ -133,8 +134,8 @@ def login(request: HttpRequest, payload: LoginIn):
         user = adapter.authenticate(
             request, **{field: payload.username, "password": payload.password}
         )
-    except ValidationError as error:  # allauth's lockout after repeated failures
-        raise _too_many() from error
+    except ValidationError as error:  # the lockout after failed attempts (accounts/lockout.py)
+        raise _too_many(locked_out(request) or 60) from error
     if user is None or not user.is_active:
         raise AuthenticationError(401, "Wrong username or password.")
     _require_verified_if_mandatory(user)

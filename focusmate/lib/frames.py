@@ -11,7 +11,9 @@ import json
 
 from django import forms
 
-MAX_FRAME_BYTES = 16 * 1024
+# Characters, not bytes: what a person could have typed. The server's own limit on a
+# WebSocket frame (serve.py) lets every frame this long through, whatever its script.
+MAX_FRAME_CHARACTERS = 16 * 1024
 
 
 class FrameError(ValueError):
@@ -20,7 +22,7 @@ class FrameError(ValueError):
 
 def parse_frame(text: str | None, form_class: type[forms.Form]) -> dict:
     """The cleaned values of the form's fields that the frame carries (only those)."""
-    if text is None or len(text) > MAX_FRAME_BYTES:
+    if text is None or len(text) > MAX_FRAME_CHARACTERS:
         raise FrameError("That message is too large.")
     try:
         frame = json.loads(text)

@@ -28,6 +28,7 @@ from django.utils.module_loading import import_string
 
 from focusmate.asgi import application
 from focusmate.lib.broadcast import layer_is_process_local
+from focusmate.lib.frames import MAX_FRAME_CHARACTERS
 from focusmate.lib.supervisor import Supervisor, bind
 from rooms.services import presence_reset_all
 
@@ -35,7 +36,12 @@ logger = logging.getLogger("focusmate.serve")
 
 LISTEN_BACKLOG = 2048
 WEBSOCKET_HANDSHAKE_SECONDS = 30
-WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
+# The server reads a frame of at most this many bytes: every frame the app would read
+# whole (MAX_FRAME_CHARACTERS, each up to 4 bytes in UTF-8) gets through, and the app
+# answers a too-long one with a toast, the socket kept. A bigger frame is refused by the
+# server with a close 1009 ("message too big") and a reason, never a bare drop (see
+# failByDrop below).
+WEBSOCKET_MAX_FRAME_BYTES = 4 * MAX_FRAME_CHARACTERS
 
 # How long a stopping server waits for work already under way.
 SHUTDOWN_GRACE_SECONDS = 5.0
@@ -158,7 +164,13 @@ class Command(BaseCommand):
             presence_reset_all()
         tasks: list[asyncio.Task] = []
 
-        def start_workers() -> None:
+        def on_listening() -> None:
+            # Autobahn "fails" a socket (a frame over the limit, a protocol error) by
+            # dropping the TCP connection unless told otherwise: the browser sees 1006
+            # and no reason. With failByDrop off it sends a close frame with the code
+            # (1009 for a frame too big) and the reason first. Daphne makes the factory
+            # in run(), which calls this before accepting any connection.
+            server.ws_factory.setProtocolOptions(failByDrop=False)
             loop = asyncio.get_event_loop()
             for path in workers:
                 tasks.append(loop.create_task(import_string(path)(), name=path))
@@ -179,7 +191,7 @@ class Command(BaseCommand):
         server = Server(
             application=application,
             endpoints=endpoints,
-            ready_callable=start_workers,
+            ready_callable=on_listening,
             # Daphne drops a socket whose handshake takes 5 s; under a burst (500 at once
             # on a busy 2-core machine) that dropped people who would have been let in,
             # and each came back at once through the page's reconnect.
