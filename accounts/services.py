@@ -80,7 +80,7 @@ def alerts_update(
     Open tabs of the same browser take them at once (the page broadcasts them on a
     BroadcastChannel after the save); other browsers at their next page load.
     """
-    require_active(by)
+    require_active(user=by)
     if user.pk != by.pk:
         raise PermissionDenied("You can only change your own alerts.")
     user = User.objects.select_for_update().get(pk=user.pk)
