@@ -2,7 +2,10 @@
 
 The services raise Django's domain errors; this is the one place they become statuses:
 PermissionDenied 403, a RateLimited one 429 with Retry-After, Http404 404, ValidationError
-422 (409 when the request was fine but the state does not allow it, see `conflict`).
+422 (409 when the request was fine but the state does not allow it, see `conflict`), and
+PostgreSQL or Redis away 503 with Retry-After (focusmate.lib.faults). What fails before
+the API is reached (the middleware's session read) gets the same JSON from
+focusmate.views.server_error.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 
+from focusmate.lib.faults import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE
 from focusmate.lib.http import error_message
 from focusmate.lib.ratelimit import RateLimited
 
@@ -37,6 +41,14 @@ def conflict(error: ValidationError) -> Conflict:
 
 
 def install(api: NinjaAPI) -> None:
+    def unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+        response = api.create_response(request, {"detail": UNAVAILABLE_MESSAGE}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for outage in OUTAGE_ERRORS:
+        api.add_exception_handler(outage, unavailable)
+
     @api.exception_handler(RateLimited)
     def rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
         response = api.create_response(request, {"detail": error_message(error)}, status=429)
