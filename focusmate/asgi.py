@@ -26,7 +26,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 
 from api.routing import websocket_urlpatterns as api_websocket_urlpatterns  # noqa: E402
-from focusmate.lib.sockets import session_auth_stack  # noqa: E402
+from focusmate.lib.sockets import refuse_cleanly, session_auth_stack  # noqa: E402
 from focusmate.routing import websocket_urlpatterns  # noqa: E402
 
 site_sockets = OriginValidator(
@@ -37,6 +37,7 @@ site_sockets = OriginValidator(
 api_sockets = URLRouter(api_websocket_urlpatterns)
 
 
+@refuse_cleanly  # an outage closes a socket with 1013, never an HTTP 500
 async def websockets(scope, receive, send):
     app = api_sockets if scope["path"].startswith("/api/") else site_sockets
     return await app(scope, receive, send)

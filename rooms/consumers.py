@@ -68,9 +68,9 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.room_id is None:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._uncount()  # first: it needs no channel layer
+        await self.leave_groups(self.group)
         await self.leave_access_groups()
-        await self._uncount()
 
     async def _uncount(self) -> None:
         if not self.counted:

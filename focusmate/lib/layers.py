@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections import deque
 
 from channels.exceptions import ChannelFull
@@ -76,6 +77,22 @@ class SharedMessagePubSubChannelLayer(RedisPubSubChannelLayer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._decoded: deque[tuple[bytes, dict]] = deque(maxlen=self.KEEP_DECODED)
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        """channels_redis's new_channel, leaving nothing behind when Redis refuses it.
+
+        It registers the channel's queue before subscribing, and nothing removes the
+        queue when the subscription fails: every socket refused during an outage would
+        leave one behind for the process's life.
+        """
+        layer = self._get_layer()
+        channel = f"{layer.prefix}{prefix}{uuid.uuid4().hex}"
+        try:
+            await layer._subscribe_to_channel(channel)
+        except BaseException:
+            layer.channels.pop(channel, None)
+            raise
+        return channel
 
     def deserialize(self, message: bytes) -> dict:
         for raw, decoded in self._decoded:
