@@ -14,6 +14,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import time
 import weakref
 from types import SimpleNamespace
 
@@ -26,6 +27,7 @@ from django.contrib import auth
 from django.utils.html import escape
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from focusmate.lib import layers
 from focusmate.lib.broadcast import layer_is_process_local
 from focusmate.lib.faults import is_outage
 
@@ -225,6 +227,7 @@ async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
 
     listener = asyncio.get_running_loop().create_task(listen(), name="channel-layer-pongs")
     healthy = True
+    down_since = 0.0
     slow = 0  # pings in a row that went out but did not come back in time
     try:
         while True:
@@ -246,14 +249,36 @@ async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
                         logger.warning(
                             "channel layer unreachable; sockets will resync when it returns"
                         )
+                        down_since = time.monotonic()
                     healthy = False
                 continue
             if not healthy:
                 healthy = True
-                logger.warning("channel layer back; resyncing %d socket(s)", len(_live))
-                await asyncio.gather(*(_resync(consumer) for consumer in list(_live)))
+                if _resynced_at < down_since:  # the layer's own notice came first
+                    await resync_all("channel layer back")
     finally:
         listener.cancel()
+
+
+_resynced_at = 0.0  # time.monotonic() of the last resync of every socket
+
+
+async def resync_all(reason: str) -> None:
+    """Every open socket of this process sends its page the current state."""
+    global _resynced_at
+    _resynced_at = time.monotonic()
+    logger.warning("%s; resyncing %d socket(s)", reason, len(_live))
+    await asyncio.gather(*(_resync(consumer) for consumer in list(_live)))
+
+
+async def _resync_after_reconnect() -> None:
+    await resync_all("channel layer subscriptions back")
+
+
+# The pub/sub layer says when its subscriptions are back after a lost connection (at
+# once, and also after an outage too short for a ping to notice); the ping above stays
+# for the other layers.
+layers.resubscribed_listeners.append(_resync_after_reconnect)
 
 
 async def _resync(consumer) -> None:
