@@ -22,7 +22,9 @@ from django.utils import timezone
 from api.models import ApiToken
 from api.queries import token_for_secret
 from api.services import token_group
+from focusmate.lib.broadcast import UNDELIVERED_NOTE
 from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, parallel_db
+from messaging.subscriptions import line_data
 from rooms.consumers import RoomConsumer
 from rooms.queries import people_in_room
 from rooms.rendering import person_data
@@ -77,6 +79,10 @@ class ApiRoomConsumer(RoomConsumer):
     def refusal(text: str) -> str:
         """A refused frame (the page's consumer decides which): `{"type": "error", ...}`."""
         return frame("error", detail=text)
+
+    def undelivered_line(self, line) -> str:
+        """The sender's own line, saved but not pushed to the room (the layer is away)."""
+        return frame("chat.posted", data=line_data(line), delivered=False, detail=UNDELIVERED_NOTE)
 
     # --- group events: their JSON twin ------------------------------------------------
 

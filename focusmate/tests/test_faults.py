@@ -170,3 +170,24 @@ def test_an_htmx_request_gets_a_short_text_not_the_page(alice, monkeypatch):
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/plain")
     assert "Back in a moment" in response.content.decode()
+
+
+def test_a_direct_message_whose_push_fails_is_shown_to_its_sender_with_a_note(
+    alice, bob, deliver_at_once, monkeypatch
+):
+    from channels.layers import get_channel_layer
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    async def refused(*args):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", refused)
+    monkeypatch.setattr(get_channel_layer(), "group_send_many", refused, raising=False)
+
+    response = _htmx(alice).post(f"/messages/{bob.username}/", {"body": "Are you there?"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Are you there?" in body  # the sender's page shows it from the answer
+    assert "live delivery is down" in body  # and says the push did not go out
+    assert Message.objects.filter(body="Are you there?").count() == 1
