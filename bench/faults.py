@@ -45,6 +45,7 @@ from harness import (
 )
 from room_broadcast import htmx_post, press_start
 
+from api.services import token_issue
 from messaging.models import ChatMessage, Message
 from timers.services import SCHEDULER_GROUP
 
@@ -207,27 +208,63 @@ async def redis_restart(fixture, base: str) -> list[str]:
     ]
 
 
+# A private cluster's data directory (--pg-data): stopped and started with pg_ctl as the
+# postgres user, instead of this machine's cluster with pg_ctlcluster.
+PG_DATA: str | None = None
+
+
+def postgres(action: str) -> None:
+    if PG_DATA:
+        # Its port is the cluster's own (postgresql.conf); the log keeps the server off
+        # this script's pipe, which would never close.
+        mode = " -m fast" if action == "stop" else f" -l {PG_DATA}.log"
+        sh(f"su postgres -c '/usr/lib/postgresql/15/bin/pg_ctl -D {PG_DATA} -w {action}{mode}'")
+    else:
+        cluster = sh("ls /etc/postgresql").split()[0]
+        sh(f"pg_ctlcluster {cluster} main {action}" + (" -m fast" if action == "stop" else ""))
+
+
+def api_get(base: str, path: str, token: str) -> tuple[int, str, str]:
+    response = httpx.get(f"{base}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=15)
+    return response.status_code, response.headers.get("content-type", ""), response.text
+
+
 async def postgres_restart(fixture, base: str) -> list[str]:
-    cluster = sh("ls /etc/postgresql").split()[0]
-    sh(f"pg_ctlcluster {cluster} main stop -m fast")
-    statuses = [timed_get(f"{base}/rooms/") for _ in range(3)]
+    _, token = await asyncio.to_thread(
+        token_issue, user=await asyncio.to_thread(User.objects.get, pk=fixture.user_ids[0])
+    )
+    page = await open_socket(base, fixture.room_id, fixture.session_keys[1])
+    postgres("stop")
+    cookie = {"Cookie": f"sessionid={fixture.session_keys[0]}"}
+    began = time.perf_counter()
+    rooms = httpx.get(f"{base}/rooms/", headers=cookie, timeout=15)
+    rooms_time = time.perf_counter() - began
+    api_status, api_type, api_body = api_get(base, "/api/v1/rooms/", token)
+    command = httpx.post(
+        f"{base}/api/v1/timer/{fixture.room_id}/start",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=15,
+    )
+    handshake = await close_code_of_new_socket(base, fixture.room_id, fixture.session_keys[1])
     health, health_time = timed_get(f"{base}/health")
-    sh(f"pg_ctlcluster {cluster} main start")
+    postgres("start")
     back = time.perf_counter()
     while timed_get(f"{base}/health")[0] != 200 and time.perf_counter() - back < 60:
         await asyncio.sleep(0.2)
     recovered = time.perf_counter() - back
-    socket = await open_socket(base, fixture.room_id, fixture.session_keys[1])
     _, status = await press_start(base, fixture.room_id, fixture.session_keys[0])
-    pushed = await first_frame(socket, 'data-status="running"', timeout=10)
-    await socket.close()
-    slowest = max(seconds for _, seconds in statuses)
+    pushed = await first_frame(page, 'data-status="running"', timeout=10)
+    await page.close()
     return [
-        "postgres   during the outage: /rooms/ answered "
-        + ", ".join(str(code) for code, _ in statuses)
-        + f" (slowest {slowest * 1000:.0f} ms); /health {health} in {health_time * 1000:.0f} ms",
+        f"postgres   during the outage: a page {rooms.status_code} "
+        f"(Retry-After {rooms.headers.get('retry-after')}, {rooms_time * 1000:.0f} ms); "
+        f"/api/v1/rooms/ {api_status} {api_type} {api_body}",
+        f"postgres   during it: an API timer command {command.status_code} "
+        f"{command.headers.get('content-type', '')}; a new socket {handshake}; "
+        f"/health {health} in {health_time * 1000:.0f} ms",
         f"postgres   healthy {recovered:.2f} s after PostgreSQL returned, no restart of the "
-        f"server; Start {status}, pushed {'yes' if pushed is not None else 'NO'}",
+        f"server; Start {status}, pushed to the page open through it "
+        f"{'yes' if pushed is not None else 'NO'}",
     ]
 
 
@@ -296,15 +333,22 @@ def main() -> None:
         action="store_true",
         help="allow restarting Redis on 6379 and this machine's PostgreSQL cluster",
     )
+    parser.add_argument(
+        "--pg-data",
+        help="for `postgres`: a private cluster's data directory (pg_ctl as postgres), "
+        "the one DATABASE_URL points at",
+    )
     args = parser.parse_args()
-    if not args.restart_shared and (
-        ("redis" in args.scenarios and REDIS_PORT == 6379) or "postgres" in args.scenarios
-    ):
+    global PG_DATA
+    PG_DATA = args.pg_data
+    shared_redis = "redis" in args.scenarios and REDIS_PORT == 6379
+    shared_postgres = "postgres" in args.scenarios and not args.pg_data
+    if not args.restart_shared and (shared_redis or shared_postgres):
         sys.exit(
             "redis restarts REDIS_URL's Redis and postgres this machine's PostgreSQL: use a "
             "private Redis (REDIS_URL=redis://127.0.0.1:6391/0 after `redis-server --port "
-            "6391 --daemonize yes --save ''`), or pass --restart-shared where nothing else "
-            "needs them."
+            "6391 --daemonize yes --save ''`) and a private cluster (--pg-data), or pass "
+            "--restart-shared where nothing else needs them."
         )
     check_migrated()
     lines = []
