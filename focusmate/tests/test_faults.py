@@ -191,3 +191,16 @@ def test_a_direct_message_whose_push_fails_is_shown_to_its_sender_with_a_note(
     assert "Are you there?" in body  # the sender's page shows it from the answer
     assert "live delivery is down" in body  # and says the push did not go out
     assert Message.objects.filter(body="Are you there?").count() == 1
+
+
+def test_a_login_while_its_limits_cant_be_counted_is_a_503_not_a_guess(
+    redis_away, alice, password, settings
+):
+    settings.ACCOUNT_RATE_LIMITS_ENABLED = True
+    client = Client(raise_request_exception=False)
+
+    response = client.post("/accounts/login/", {"login": alice.username, "password": password})
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "_auth_user_id" not in client.session
