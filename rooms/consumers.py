@@ -128,7 +128,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         elif "chat" in fields:
             with undelivered() as failed:
                 line = chat_post(room=viewing.room, by=user, body=fields["chat"])
-            if failed:  # stored, but the room's push could not go out: not even to us
+            if self.group in failed:  # stored, but the room's push did not go out
                 return self.undelivered_line(line)
         return None
 

@@ -92,10 +92,10 @@ def refuse_cleanly(app):
         sent = {"accept": False, "close": False}
 
         async def tracked_send(message: dict) -> None:
+            await send(message)
             kind = message["type"].removeprefix("websocket.")
             if kind in sent:
                 sent[kind] = True
-            await send(message)
 
         try:
             await app(scope, receive, tracked_send)
