@@ -102,22 +102,26 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
     if layer is None:
         return
 
-    async def send_each() -> None:
+    async def send_each() -> list[str]:
+        """The groups it failed to reach (noted by the caller: this runs on the loop's
+        thread, and the notes are the calling thread's)."""
         if hasattr(layer, "group_send_many"):  # the Redis layer: one pipeline for them all
             await layer.group_send_many(messages)
-            return
+            return []
         results = await asyncio.gather(
             *(layer.group_send(group, payload) for group, payload in messages),
             return_exceptions=True,
         )
+        failed = []
         for (group, _), result in zip(messages, results, strict=True):
             if isinstance(result, Exception):
                 # The database holds the truth; a lost push is repaired by the next sync.
                 logger.error("broadcast to %s failed: %r", group, result)
-                _note_undelivered([group])
+                failed.append(group)
+        return failed
 
     try:
-        async_to_sync(send_each)()
+        _note_undelivered(async_to_sync(send_each)())
     except Exception as error:
         # Pages resync when the layer is back (focusmate.lib.sockets); a traceback per
         # push during an outage would only bury that.
