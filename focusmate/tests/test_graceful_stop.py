@@ -14,26 +14,19 @@ import httpx
 import pytest
 from django.conf import settings
 from django.db import transaction
-from django.test import Client
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from conftest import LiveSite
+from conftest import LiveSite, session_cookie
 from timers.models import Timer
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-def _cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
 def _page_client(site: LiveSite, user) -> tuple[httpx.Client, str]:
     """A logged-in HTTP client and the CSRF token of `user`'s room page."""
     http = httpx.Client(base_url=site.url, timeout=30)
-    http.cookies.set(settings.SESSION_COOKIE_NAME, _cookie(user))
+    http.cookies.set(settings.SESSION_COOKIE_NAME, session_cookie(user))
     page = http.get("/rooms/").text
     return http, re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
 
@@ -77,7 +70,7 @@ def test_sigterm_finishes_requests_in_flight_and_closes_sockets_with_1012(
             connect(
                 f"ws://127.0.0.1:{site.port}/ws/rooms/{room.pk}/",
                 additional_headers={
-                    "Cookie": f"{settings.SESSION_COOKIE_NAME}={_cookie(user)}",
+                    "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}",
                     "Origin": site.url,
                 },
                 open_timeout=10,

@@ -9,10 +9,10 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
-from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from api.services import token_issue
+from conftest import session_cookie
 from focusmate.asgi import application
 from rooms import presence, queries
 
@@ -21,17 +21,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
 ORIGIN = b"http://127.0.0.1:8000"
 
 
-def _cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    return f"{name}={client.cookies[name].value}".encode()
-
-
 @pytest.fixture
 def bob_cookie(bob) -> bytes:
     """Bob's session cookie, made before any outage."""
-    return _cookie_for(bob)
+    return f"{settings.SESSION_COOKIE_NAME}={session_cookie(bob)}".encode()
 
 
 @pytest.fixture
