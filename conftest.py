@@ -119,6 +119,15 @@ def moderator(db):
     return UserFactory(username="mod", is_staff=True, is_superuser=True)
 
 
+def session_cookie(user) -> str:
+    """The value of a session cookie logged in as `user` (for sockets and live servers)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

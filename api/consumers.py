@@ -30,8 +30,10 @@ from api import original_socket
 from api.models import ApiToken
 from api.queries import participants_by_user, room_with_owner, token_for_credential
 from api.services import token_group
+from focusmate.lib.broadcast import UNDELIVERED_NOTE
 from focusmate.lib.frames import MAX_FRAME_CHARACTERS
 from focusmate.lib.sockets import CLOSE_UNAUTHENTICATED, parallel_db
+from messaging.subscriptions import line_data
 from rooms.consumers import RoomConsumer
 from rooms.queries import people_in_room
 from rooms.rendering import person_data
@@ -149,6 +151,10 @@ class ApiRoomConsumer(RoomConsumer):
             await self.send(text_data=original_socket.PONG)
             return
         await super().receive(text_data, bytes_data)
+
+    def undelivered_line(self, line) -> str:
+        """The sender's own line, saved but not pushed to the room (the layer is away)."""
+        return frame("chat.posted", data=line_data(line), delivered=False, detail=UNDELIVERED_NOTE)
 
     # --- group events: their JSON twin ------------------------------------------------
 

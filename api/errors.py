@@ -2,8 +2,10 @@
 
 The services raise Django's domain errors; this is the one place they become statuses:
 PermissionDenied 403, a RateLimited one 429 with Retry-After, Http404 404, ValidationError
-422 (409 when the request was fine but the state does not allow it, see `conflict`).
-A body that is not JSON is 415 (api/parser.py).
+422 (409 when the request was fine but the state does not allow it, see `conflict`), a
+body that is not JSON 415 (api/parser.py), and PostgreSQL or Redis away 503 with
+Retry-After (focusmate.lib.faults). What fails before the API is reached (the
+middleware's session read) gets the same JSON from focusmate.views.server_error.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 
+from focusmate.lib.faults import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE
 from focusmate.lib.http import error_message
 from focusmate.lib.ratelimit import RateLimited
 
@@ -45,6 +48,14 @@ def install(api: NinjaAPI) -> None:
         if isinstance(error.__cause__, HttpError):
             error = error.__cause__
         return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+
+    def unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+        response = api.create_response(request, {"detail": UNAVAILABLE_MESSAGE}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for outage in OUTAGE_ERRORS:
+        api.add_exception_handler(outage, unavailable)
 
     @api.exception_handler(RateLimited)
     def rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:

@@ -165,29 +165,37 @@ def floor_line(args: argparse.Namespace, *, start_p99: float | None) -> str:
 
 async def press_start(base: str, room_id: int, session_key: str) -> tuple[float, int]:
     """GETs the room page (for the CSRF cookie), then POSTs start; returns (t0, status)."""
+    t0, response = await htmx_post(
+        base, session_key, f"/rooms/{room_id}/", f"/rooms/{room_id}/timer/", {"action": "start"}
+    )
+    return t0, response.status_code
+
+
+async def htmx_post(
+    base: str, session_key: str, page: str, path: str, data: dict
+) -> tuple[float, httpx.Response]:
+    """GETs `page` (for the CSRF cookie), then POSTs `data` to `path` as a page's HTMX
+    request would; returns (when the POST left, its response)."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
         http.cookies.set("sessionid", session_key, domain=HOST)
-        page = await http.get(f"/rooms/{room_id}/")
-        page.raise_for_status()
+        answer = await http.get(page)
+        answer.raise_for_status()
         # With DEBUG off the cookie is Secure, which an http:// client keeps to itself:
         # take it from the response header, and the token from <body hx-headers>, as a
         # browser's HTMX request would.
-        cookie = re.search(r"csrftoken=([^;]+)", page.headers.get("set-cookie", ""))
-        token = re.search(r'"X-CSRFToken": "([^"]+)"', page.text)
+        cookie = re.search(r"csrftoken=([^;]+)", answer.headers.get("set-cookie", ""))
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', answer.text)
         if not cookie or not token:
-            raise RuntimeError("the room page set no CSRF cookie or token")
+            raise RuntimeError(f"{page} set no CSRF cookie or token")
         headers = {
             "Cookie": f"sessionid={session_key}; csrftoken={cookie.group(1)}",
             "X-CSRFToken": token.group(1),
             "Origin": base,
-            "Referer": f"{base}/rooms/{room_id}/",
+            "Referer": f"{base}{page}",
             "HX-Request": "true",
         }
         t0 = time.perf_counter()
-        response = await http.post(
-            f"/rooms/{room_id}/timer/", data={"action": "start"}, headers=headers
-        )
-        return t0, response.status_code
+        return t0, await http.post(path, data=data, headers=headers)
 
 
 async def load_room_list(

@@ -52,8 +52,7 @@ class ForumConsumer(AccessControlled, AsyncWebsocketConsumer):
         return post is not None
 
     async def disconnect(self, code: int) -> None:
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.leave_groups(*self.groups_joined)
         await self.leave_access_groups()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):

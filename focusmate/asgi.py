@@ -27,7 +27,7 @@ from channels.security.websocket import OriginValidator, WebsocketDenier  # noqa
 from django.urls import re_path  # noqa: E402
 
 from api.routing import websocket_urlpatterns as api_websocket_urlpatterns  # noqa: E402
-from focusmate.lib.sockets import session_auth_stack  # noqa: E402
+from focusmate.lib.sockets import refuse_cleanly, session_auth_stack  # noqa: E402
 from focusmate.routing import websocket_urlpatterns  # noqa: E402
 
 # A path no route matches is refused at the handshake (HTTP 403). Left to Channels'
@@ -42,6 +42,7 @@ site_sockets = OriginValidator(
 api_sockets = URLRouter([*api_websocket_urlpatterns, unrouted])
 
 
+@refuse_cleanly  # an outage closes a socket with 1013, never an HTTP 500
 async def websockets(scope, receive, send):
     app = api_sockets if scope["path"].startswith("/api/") else site_sockets
     return await app(scope, receive, send)

@@ -197,6 +197,9 @@ if REDIS_URL and not TESTING:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CHANNEL_LAYER_PREFIX", default="focusmate"),
+            # A Redis that stops answering (not refusing: a network cut) must not hang
+            # every rate-limited request; it is counted as unreachable after a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -20,6 +20,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
+
+from focusmate.lib import ratelimit
+from focusmate.lib.faults import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +62,24 @@ def _channel_layer_ok() -> bool:
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
+    """200 when the site works; 503 when the database or the channel layer is down.
+
+    Rate limits that can't be counted (their cache, Redis, is away) make the site
+    "degraded", still 200: actions go on, counted or refused as each decides
+    (focusmate.lib.ratelimit).
+    """
     checks = {
         "database": "ok" if _database_ok() else "down",
         "channel_layer": "ok" if _channel_layer_ok() else "down",
     }
     healthy = all(value == "ok" for value in checks.values())
+    counted = ratelimit.counting()
+    if not counted:
+        logger.warning("health: rate limits are not counted (the cache is unreachable)")
+    status = "down" if not healthy else "ok" if counted else "degraded"
     return JsonResponse(
-        {"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503
+        {"status": status, **checks, "rate_limits": "ok" if counted else "not counted"},
+        status=200 if healthy else 503,
     )
 
 
@@ -107,18 +121,35 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "errors/404.html", status=404)
 
 
+UNAVAILABLE = UNAVAILABLE_MESSAGE
+BROKEN = "Something went wrong on our side. Please try again."
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page, or 503 while the database is unreachable.
+    """The 500 page, or 503 while PostgreSQL or Redis is unreachable.
 
     Django calls this inside its handler for the uncaught exception, wherever it was
     raised (a view, or the session and authentication middleware's own queries), so
     the exception is at hand. The connection has a short connect timeout (settings):
     during a PostgreSQL outage requests fail fast, and Django reconnects on its own
     once it is back. No request context: the failure may be in a context processor.
+
+    The JSON API answers JSON (`{"detail": ...}`) here too, and an htmx request a short
+    text its page shows as a toast, rather than a page it would swap in.
     """
-    error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
-        response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
-        response["Retry-After"] = "10"
-        return response
-    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+    outage = is_outage(sys.exc_info()[1])
+    status = 503 if outage else 500
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": UNAVAILABLE if outage else BROKEN}, status=status)
+    elif request.headers.get("HX-Request"):
+        response = HttpResponse(
+            UNAVAILABLE if outage else BROKEN,
+            status=status,
+            content_type="text/plain; charset=utf-8",
+        )
+    else:
+        template = "errors/503.html" if outage else "errors/500.html"
+        response = HttpResponse(loader.get_template(template).render(), status=status)
+    if outage:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

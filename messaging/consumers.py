@@ -42,7 +42,7 @@ class UserConsumer(AccessControlled, AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.leave_groups(self.group)
             await self.leave_access_groups()
 
     async def receive(self, text_data=None, bytes_data=None) -> None:

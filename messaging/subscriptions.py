@@ -117,20 +117,25 @@ def _push_line(room_id: int, line_id: int, kind: str, *, appended: bool) -> None
     if line is None:
         return
     if appended:
-        html = (
-            f'<div hx-swap-oob="beforeend:#chat-lines-{room_id}">'
-            + render_to_string("messaging/_chat_line.html", {"line": line})
-            + "</div>"
-        )
+        html = chat_line_appended(line)
     else:
         html = render_to_string("messaging/_chat_line.html", {"line": line, "oob": True})
     broadcast.send_now(
         broadcast.room_group(room_id),
-        broadcast.message(kind, html=html, data=_line_data(line)),
+        broadcast.message(kind, html=html, data=line_data(line)),
     )
 
 
-def _line_data(line: ChatMessage) -> dict:
+def chat_line_appended(line: ChatMessage) -> str:
+    """A new line, appended to its room's chat wherever that chat is open."""
+    return (
+        f'<div hx-swap-oob="beforeend:#chat-lines-{line.room_id}">'
+        + render_to_string("messaging/_chat_line.html", {"line": line})
+        + "</div>"
+    )
+
+
+def line_data(line: ChatMessage) -> dict:
     """A line as the JSON socket tells it: a hidden one keeps its place, not its words."""
     hidden = line.hidden_at is not None
     return {

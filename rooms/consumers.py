@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.queries import active_user
-from focusmate.lib.broadcast import room_group
+from focusmate.lib.broadcast import UNDELIVERED_NOTE, room_group, undelivered
 from focusmate.lib.frames import FrameError, parse_frame
 from focusmate.lib.http import error_message
 from focusmate.lib.sockets import (
@@ -26,7 +26,9 @@ from focusmate.lib.sockets import (
     error_toast,
     parallel_db,
 )
+from messaging.models import ChatMessage
 from messaging.services import chat_post
+from messaging.subscriptions import chat_line_appended
 from rooms import presence, queries, services, snapshots
 from rooms.forms import RoomFrameForm
 from rooms.rendering import render_participants
@@ -68,9 +70,9 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.room_id is None:
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._uncount()  # first: it needs no channel layer
+        await self.leave_groups(self.group)
         await self.leave_access_groups()
-        await self._uncount()
 
     async def _uncount(self) -> None:
         if not self.counted:
@@ -89,7 +91,9 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             return
         try:
             fields = parse_frame(text_data, RoomFrameForm)
-            await database_sync_to_async(self._act)(fields)
+            answer = await database_sync_to_async(self._act)(fields)
+            if answer:
+                await self.send(text_data=answer)
         except FrameError as error:
             await self.send(text_data=self.refusal(str(error)))
         except (ValidationError, PermissionDenied) as error:
@@ -103,7 +107,9 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         """What a refused frame gets back: the page shows it as a toast."""
         return error_toast(text)
 
-    def _act(self, fields: dict) -> None:
+    def _act(self, fields: dict) -> str | None:
+        """Does what the frame asks; returns what this socket must be sent besides the
+        room's pushes (a chat line that was saved but could not be pushed)."""
         user = active_user(self.scope["user"].pk)
         viewing = queries.room_for_viewer(room_id=self.room_id, user=user) if user else None
         if viewing is None or not viewing.is_member:
@@ -120,7 +126,16 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
                 room=viewing.room, user=user, intention=fields["intention"]
             )
         elif "chat" in fields:
-            chat_post(room=viewing.room, by=user, body=fields["chat"])
+            with undelivered() as failed:
+                line = chat_post(room=viewing.room, by=user, body=fields["chat"])
+            if self.group in failed:  # stored, but the room's push did not go out
+                return self.undelivered_line(line)
+        return None
+
+    def undelivered_line(self, line: ChatMessage) -> str:
+        """The sender's own line, and a note that the others will get it later (when the
+        layer is back, every page resyncs and its chat catches up)."""
+        return chat_line_appended(line) + error_toast(UNDELIVERED_NOTE)
 
     async def resync(self) -> None:
         """After a channel-layer outage: the state again, if still a member."""

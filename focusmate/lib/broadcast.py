@@ -18,6 +18,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from focusmate.lib.faults import is_outage
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,6 +37,31 @@ def message(event_type: str, *, html: str = "", data: dict | None = None) -> dic
 
 
 _batch = threading.local()
+_undelivered = threading.local()
+
+# What the sender of a line is told when it was stored but its push could not go out.
+UNDELIVERED_NOTE = (
+    "Saved, but live delivery is down for a moment: others will see it when it is back."
+)
+
+
+@contextlib.contextmanager
+def undelivered() -> Iterator[list[str]]:
+    """Collects the groups that this thread's sends failed to reach (the channel layer
+    refused them), so that a service's caller can tell its user that what was saved was
+    not delivered live, and show it to them from its own answer."""
+    previous = getattr(_undelivered, "groups", None)
+    _undelivered.groups = groups = []
+    try:
+        yield groups
+    finally:
+        _undelivered.groups = previous
+
+
+def _note_undelivered(groups: list[str]) -> None:
+    noted = getattr(_undelivered, "groups", None)
+    if noted is not None:
+        noted.extend(groups)
 
 
 def send_now(group: str, payload: dict) -> None:
@@ -75,23 +102,34 @@ def _send_all(messages: list[tuple[str, dict]]) -> None:
     if layer is None:
         return
 
-    async def send_each() -> None:
+    async def send_each() -> list[str]:
+        """The groups it failed to reach (noted by the caller: this runs on the loop's
+        thread, and the notes are the calling thread's)."""
         if hasattr(layer, "group_send_many"):  # the Redis layer: one pipeline for them all
             await layer.group_send_many(messages)
-            return
+            return []
         results = await asyncio.gather(
             *(layer.group_send(group, payload) for group, payload in messages),
             return_exceptions=True,
         )
+        failed = []
         for (group, _), result in zip(messages, results, strict=True):
             if isinstance(result, Exception):
                 # The database holds the truth; a lost push is repaired by the next sync.
                 logger.error("broadcast to %s failed: %r", group, result)
+                failed.append(group)
+        return failed
 
     try:
-        async_to_sync(send_each)()
-    except Exception:
-        logger.exception("broadcast of %d message(s) failed", len(messages))
+        _note_undelivered(async_to_sync(send_each)())
+    except Exception as error:
+        # Pages resync when the layer is back (focusmate.lib.sockets); a traceback per
+        # push during an outage would only bury that.
+        if is_outage(error):
+            logger.error("broadcast of %d message(s) failed: %r", len(messages), error)
+        else:
+            logger.exception("broadcast of %d message(s) failed", len(messages))
+        _note_undelivered([group for group, _ in messages])
 
 
 def layer_is_process_local() -> bool:

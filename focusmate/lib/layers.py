@@ -20,12 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
+import uuid
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
-from channels_redis.pubsub import RedisPubSubChannelLayer
+from channels_redis.pubsub import (
+    RedisPubSubChannelLayer,
+    RedisPubSubLoopLayer,
+    RedisSingleShardConnection,
+)
+from channels_redis.utils import _wrap_close
+from redis.asyncio.client import PubSub
+
+logger = logging.getLogger(__name__)
 
 CLEAN_EVERY_SECONDS = 1.0
 
@@ -59,6 +70,71 @@ class SharedMessageInMemoryChannelLayer(InMemoryChannelLayer):
                 await self.send(channel, message)
 
 
+# Called (on the event loop) each time a process's subscriptions are back after their
+# connection to Redis was lost: whatever was published meanwhile never reached it.
+# focusmate.lib.sockets registers the resync of every open socket of the process.
+resubscribed_listeners: list[Callable[[], Awaitable[None]]] = []
+RECEIVE_RETRY_SECONDS = 0.1
+_pending: set[asyncio.Task] = set()
+
+
+class _ReconnectNoticingPubSub(PubSub):
+    async def on_connect(self, connection) -> None:
+        # Channels to subscribe again means this is a reconnection, not the first connect.
+        again = bool(self.channels or self.patterns)
+        await super().on_connect(connection)
+        if again:
+            logger.warning("channel layer: subscriptions back after a lost connection")
+            loop = asyncio.get_running_loop()
+            for listener in list(resubscribed_listeners):
+                # Not awaited here: this runs inside the receiving loop, which the
+                # listener's own sends and receives need.
+                task = loop.create_task(listener(), name="channel-layer-resubscribed")
+                _pending.add(task)
+                task.add_done_callback(_pending.discard)
+
+
+class _ReconnectNoticingShard(RedisSingleShardConnection):
+    """channels_redis's connection to one Redis, telling `resubscribed_listeners` when its
+    subscriptions are restored, and trying again every 0.1 s while Redis is away.
+
+    channels_redis's receiving loop logs a traceback and sleeps a whole second after each
+    failure, so a process could stay deaf for a second after Redis was back, and nobody
+    learnt that pushes had been lost meanwhile.
+    """
+
+    def _ensure_redis(self) -> None:
+        if self._redis is None:
+            super()._ensure_redis()
+            self._pubsub = _ReconnectNoticingPubSub(self._redis.connection_pool)
+
+    async def _do_receiving(self) -> None:
+        failing = False
+        while True:
+            try:
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1
+                    )
+                    self._receive_message(message)
+                    failing = False
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, TimeoutError, GeneratorExit):
+                raise
+            except Exception as error:
+                if not failing:
+                    logger.warning("channel layer: subscriptions lost (%r); retrying", error)
+                failing = True
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+
+
+class _ReconnectNoticingLoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shards = [_ReconnectNoticingShard(shard.host, self) for shard in self._shards]
+
+
 class SharedMessagePubSubChannelLayer(RedisPubSubChannelLayer):
     """channels_redis's pub/sub layer, decoding each message from Redis once per process.
 
@@ -76,6 +152,32 @@ class SharedMessagePubSubChannelLayer(RedisPubSubChannelLayer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._decoded: deque[tuple[bytes, dict]] = deque(maxlen=self.KEEP_DECODED)
+
+    def _get_layer(self) -> RedisPubSubLoopLayer:
+        """channels_redis's, with shards that notice a reconnection (above)."""
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = _ReconnectNoticingLoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            self._layers[loop] = layer
+            _wrap_close(self, loop)
+        return layer
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        """channels_redis's new_channel, leaving nothing behind when Redis refuses it.
+
+        It registers the channel's queue before subscribing, and nothing removes the
+        queue when the subscription fails: every socket refused during an outage would
+        leave one behind for the process's life.
+        """
+        layer = self._get_layer()
+        channel = f"{layer.prefix}{prefix}{uuid.uuid4().hex}"
+        try:
+            await layer._subscribe_to_channel(channel)
+        except BaseException:
+            layer.channels.pop(channel, None)
+            raise
+        return channel
 
     def deserialize(self, message: bytes) -> dict:
         for raw, decoded in self._decoded:

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import time
 import weakref
 from types import SimpleNamespace
 
@@ -26,13 +27,18 @@ from django.contrib import auth
 from django.utils.html import escape
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from focusmate.lib import layers
 from focusmate.lib.broadcast import layer_is_process_local
+from focusmate.lib.faults import is_outage
 
 logger = logging.getLogger(__name__)
 
 # Close codes the browser can read (4000-4999 are the application's).
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# RFC 6455's "try again later" and "internal error": the page's socket script retries both.
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_INTERNAL_ERROR = 1011
 
 
 # Database work a socket can do beside others (reads, and writes that need no order with
@@ -68,6 +74,46 @@ class SessionAuthMiddleware(BaseMiddleware):
 def session_auth_stack(inner):
     """Channels' AuthMiddlewareStack with SessionAuthMiddleware."""
     return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(inner)))
+
+
+def refuse_cleanly(app):
+    """Wraps the site's socket application: whatever fails while a socket is opened or
+    served ends in a close frame the browser can act on, never Daphne's HTTP 500.
+
+    With Redis or PostgreSQL away, a handshake fails wherever the first of them is
+    needed (the consumer's channel, the session read, the membership query). Such a
+    socket is accepted and closed at once with 1013, "try again later", and the page's
+    script retries with a growing pause (static/js/site.js); any other failure closes
+    with 1011. Accepting first, rather than refusing the handshake, is what lets the
+    browser see the code at all: a refused handshake reaches a page as a bare 1006.
+    """
+
+    async def guarded(scope, receive, send) -> None:
+        sent = {"accept": False, "close": False}
+
+        async def tracked_send(message: dict) -> None:
+            await send(message)
+            kind = message["type"].removeprefix("websocket.")
+            if kind in sent:
+                sent[kind] = True
+
+        try:
+            await app(scope, receive, tracked_send)
+        except Exception as error:
+            outage = is_outage(error)
+            if outage:
+                logger.warning("socket %s closed with 1013: %r", scope.get("path"), error)
+            else:
+                logger.exception("socket %s failed", scope.get("path"))
+            if sent["close"]:
+                return
+            with contextlib.suppress(Exception):  # the browser may be gone already
+                if not sent["accept"]:
+                    await send({"type": "websocket.accept"})
+                code = CLOSE_TRY_AGAIN_LATER if outage else CLOSE_INTERNAL_ERROR
+                await send({"type": "websocket.close", "code": code})
+
+    return guarded
 
 
 def access_group(user_id: int) -> str:
@@ -134,8 +180,18 @@ class AccessControlled:
 
     async def leave_access_groups(self) -> None:
         _live.discard(self)
-        for group in self.access_groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.leave_groups(*self.access_groups)
+
+    async def leave_groups(self, *groups: str) -> None:
+        """Leaves `groups`, even while the channel layer is away: a socket closing during
+        a Redis outage still finishes its own clean-up (its presence above all)."""
+        for group in groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                logger.warning("group %s left during an outage: %r", group, error)
 
     async def access_revoked(self, event: dict) -> None:
         """A ban or a logout: nothing more goes either way on this socket."""
@@ -171,6 +227,7 @@ async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
 
     listener = asyncio.get_running_loop().create_task(listen(), name="channel-layer-pongs")
     healthy = True
+    down_since = 0.0
     slow = 0  # pings in a row that went out but did not come back in time
     try:
         while True:
@@ -192,14 +249,36 @@ async def watch_layer(layer, *, every: float = WATCH_EVERY_SECONDS) -> None:
                         logger.warning(
                             "channel layer unreachable; sockets will resync when it returns"
                         )
+                        down_since = time.monotonic()
                     healthy = False
                 continue
             if not healthy:
                 healthy = True
-                logger.warning("channel layer back; resyncing %d socket(s)", len(_live))
-                await asyncio.gather(*(_resync(consumer) for consumer in list(_live)))
+                if _resynced_at < down_since:  # the layer's own notice came first
+                    await resync_all("channel layer back")
     finally:
         listener.cancel()
+
+
+_resynced_at = 0.0  # time.monotonic() of the last resync of every socket
+
+
+async def resync_all(reason: str) -> None:
+    """Every open socket of this process sends its page the current state."""
+    global _resynced_at
+    _resynced_at = time.monotonic()
+    logger.warning("%s; resyncing %d socket(s)", reason, len(_live))
+    await asyncio.gather(*(_resync(consumer) for consumer in list(_live)))
+
+
+async def _resync_after_reconnect() -> None:
+    await resync_all("channel layer subscriptions back")
+
+
+# The pub/sub layer says when its subscriptions are back after a lost connection (at
+# once, and also after an outage too short for a ping to notice); the ping above stays
+# for the other layers.
+layers.resubscribed_listeners.append(_resync_after_reconnect)
 
 
 async def _resync(consumer) -> None:

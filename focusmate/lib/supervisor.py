@@ -4,7 +4,9 @@
 N children, each `serve --fd` adopting it (Daphne takes a listening socket by file
 descriptor, and the kernel spreads connections among the processes accepting on it),
 plus one `runtimers` and one `runtasks` child. A child that dies is started again (after
-a short pause if it keeps dying). SIGTERM or SIGINT stops the children and then the parent.
+a short pause if it keeps dying). SIGTERM or SIGINT stops the children and then the parent:
+each server stops listening, closes its sockets with 1012 and finishes its requests in
+flight (serve.GracefulServer) before it exits.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pathlib import Path
 logger = logging.getLogger("focusmate.serve")
 
 MANAGE = str(Path(__file__).resolve().parents[2] / "manage.py")
-STOP_GRACE_SECONDS = 10.0
+# Above a server's own drain and wind-down (serve.DRAIN_SECONDS + SHUTDOWN_GRACE_SECONDS).
+STOP_GRACE_SECONDS = 15.0
 # A child that dies sooner than this after starting is restarted after a pause.
 CRASH_LOOP_SECONDS = 5.0
 
@@ -58,6 +61,7 @@ class Supervisor:
     def __init__(
         self, *, listener: socket.socket, workers: int, verbosity: int, scheduler: bool = True
     ) -> None:
+        self.listener = listener
         fd = listener.fileno()
         python = sys.executable
         serve = [python, MANAGE, "serve", "--fd", str(fd), "--no-workers", "-v", str(verbosity)]
@@ -103,6 +107,9 @@ class Supervisor:
             child.start()
 
     def _stop_all(self) -> int:
+        # This process never accepts: once each server has stopped listening too, new
+        # connections are refused at once instead of waiting in a queue nobody reads.
+        self.listener.close()
         running = [c.process for c in self.children if c.process and c.process.poll() is None]
         for process in running:
             process.send_signal(signal.SIGTERM)

@@ -44,7 +44,12 @@ def test_health_is_ok_when_everything_is_up(client):
     response = client.get("/health")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "channel_layer": "ok",
+        "rate_limits": "ok",
+    }
 
 
 def test_health_is_503_and_names_the_database_when_it_is_down(client, monkeypatch):
@@ -56,7 +61,12 @@ def test_health_is_503_and_names_the_database_when_it_is_down(client, monkeypatc
     response = client.get("/health")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": "down", "channel_layer": "ok"}
+    assert response.json() == {
+        "status": "down",
+        "database": "down",
+        "channel_layer": "ok",
+        "rate_limits": "ok",
+    }
 
 
 def test_health_is_503_when_the_channel_layer_is_down(client, settings):

@@ -234,6 +234,68 @@ async def test_a_chat_frame_reaches_every_member_of_the_room(room, alice, bob):
     assert "&lt;img" in frame and "<img" not in frame
 
 
+def _refuse_room_pushes(monkeypatch) -> None:
+    """The channel layer refuses every push to a room (Redis is away)."""
+    from channels.layers import get_channel_layer
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    layer = get_channel_layer()
+    send = layer.group_send
+
+    async def refusing(group, message):
+        if group.startswith("room."):
+            raise RedisConnectionError("Connection refused")
+        await send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", refusing)
+    if hasattr(layer, "group_send_many"):  # the Redis layer sends through this
+        send_many = layer.group_send_many
+
+        async def refusing_many(messages):
+            if any(group.startswith("room.") for group, _ in messages):
+                raise RedisConnectionError("Connection refused")
+            await send_many(messages)
+
+        monkeypatch.setattr(layer, "group_send_many", refusing_many)
+
+
+async def test_a_chat_line_whose_push_fails_still_reaches_its_sender_with_a_note(
+    room, bob, monkeypatch
+):
+    bob_socket, _ = await _socket(bob, f"/ws/rooms/{room.pk}/")
+    await _drain(bob_socket)
+    _refuse_room_pushes(monkeypatch)
+    try:
+        await bob_socket.send_json_to({"chat": "anyone there?"})
+        frame = await _frame_with(bob_socket, "anyone there?")
+    finally:
+        await bob_socket.disconnect()
+
+    line = await database_sync_to_async(ChatMessage.objects.get)()
+    assert f'beforeend:#chat-lines-{room.pk}"' in frame and _ids(frame) == [line.pk]
+    assert "live delivery is down" in frame  # the toast: saved, not yet delivered
+
+
+async def test_the_api_socket_sender_is_told_too(room, bob, monkeypatch):
+    import json
+
+    from api.services import token_issue
+
+    _, secret = await database_sync_to_async(token_issue)(user=bob)
+    socket = WebsocketCommunicator(application, f"/api/v1/ws/{room.pk}?token={secret}")
+    assert (await socket.connect())[0]
+    await _drain(socket)
+    _refuse_room_pushes(monkeypatch)
+    try:
+        await socket.send_json_to({"chat": "json line"})
+        frame = json.loads(await _frame_with(socket, "json line"))
+    finally:
+        await socket.disconnect()
+
+    assert frame["type"] == "chat.posted" and frame["delivered"] is False
+    assert frame["data"]["body"] == "json line"
+
+
 async def test_a_moderator_hiding_a_line_redraws_it_on_open_pages_and_restoring_brings_it_back(
     room, alice, bob, moderator
 ):

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import services as account_services
 from accounts.models import User
 from accounts.queries import has_blocked
+from focusmate.lib.broadcast import UNDELIVERED_NOTE, undelivered, user_group
 from focusmate.lib.http import error_message, error_response
+from focusmate.lib.sockets import error_toast
 from messaging import queries, services
 from messaging.forms import MarkReadForm, MessageForm, PageForm, ReportForm
 from messaging.models import Message
@@ -142,18 +144,26 @@ def _send(request: HttpRequest, other: User) -> HttpResponse:
         member = queries.member_for(user=request.user, other=other)
         return _conversation_page(request, other, member, form, status=422)
     try:
-        message = services.message_send(
-            sender=request.user, recipient=other, body=form.cleaned_data["body"]
-        )
+        with undelivered() as failed_groups:
+            message = services.message_send(
+                sender=request.user, recipient=other, body=form.cleaned_data["body"]
+            )
     except (ValidationError, PermissionDenied) as error:
         return error_response(request, error, fallback_url=here)
+    # Saved, but not pushed: the recipient's pages get it when the channel layer is back.
+    failed = user_group(other.pk) in failed_groups
     if request.htmx:
         message.sender = request.user
-        return render(
+        response = render(
             request,
             "messaging/conversation.html#sent",
             {"message": message, "other": other, "form": MessageForm()},
         )
+        if failed:
+            response.content += error_toast(UNDELIVERED_NOTE).encode()
+        return response
+    if failed:
+        flash.warning(request, UNDELIVERED_NOTE)
     return redirect(here)
 
 

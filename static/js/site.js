@@ -74,6 +74,66 @@
   document.addEventListener("htmx:wsClose", function (event) {
     event.detail.elt.setAttribute("data-ws", "closed");
   });
+
+  // Reconnecting. The ws extension opens a closed socket again after 1006 (connection
+  // lost), 1011 (server error), 1012 (server restarting: a deploy) and 1013 (try again
+  // later: Redis or the database away), after reconnectDelay(). Its own count of failures
+  // starts again whenever a socket opens, and a socket refused during an outage opens
+  // and is closed at once (so that the page can read 1013): the page keeps its own count,
+  // cleared once a socket has worked. The first retry comes within half a second (a
+  // restarted server's pages move to another process at once); then the pause doubles,
+  // up to 10-20 s, so that a thousand pages don't hammer a server that is coming back.
+  var RETRIED = [1006, 1011, 1012, 1013];
+  var STABLE_MS = 2000;
+  var failures = 0;
+  function reconnectDelay(retryCount) {
+    failures += 1;
+    var attempt = Math.max(retryCount, failures - 1);
+    var ceiling = Math.min(20000, 500 * Math.pow(2, attempt));
+    return ceiling / 2 + Math.random() * ceiling / 2;
+  }
+  if (window.htmx) window.htmx.config.wsReconnectDelay = reconnectDelay;
+
+  var down = new Set();  // socket elements waiting to reconnect
+  function showReconnecting() {
+    var note = document.getElementById("reconnecting");
+    if (!down.size) {
+      if (note) note.hidden = true;
+      return;
+    }
+    if (!note) {
+      note = document.createElement("div");
+      note.id = "reconnecting";
+      note.className = "reconnecting";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-testid", "reconnecting");
+      note.textContent = "Reconnecting…";
+      document.body.appendChild(note);
+    }
+    note.hidden = false;
+  }
+  function working(elt) {
+    clearTimeout(elt._stableTimer);
+    failures = 0;
+    if (down.delete(elt)) showReconnecting();
+  }
+  document.addEventListener("htmx:wsClose", function (event) {
+    var elt = event.detail.elt;
+    var code = event.detail.event && event.detail.event.code;
+    clearTimeout(elt._stableTimer);
+    if (RETRIED.indexOf(code) === -1 || !document.body.contains(elt)) return;
+    down.add(elt);
+    showReconnecting();
+  });
+  document.addEventListener("htmx:wsOpen", function (event) {
+    var elt = event.detail.elt;
+    // Open is not yet working: a refused socket opens and closes at once.
+    clearTimeout(elt._stableTimer);
+    elt._stableTimer = setTimeout(function () { working(elt); }, STABLE_MS);
+  });
+  document.addEventListener("htmx:wsAfterMessage", function (event) {
+    working(event.detail.elt);
+  });
   // Forms that post a new item empty themselves once it went through.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;

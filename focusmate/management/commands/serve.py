@@ -17,10 +17,14 @@ import contextvars
 import ctypes
 import gc
 import logging
+import signal
+import time
 
 from asgiref.sync import SyncToAsync
 from daphne.endpoints import build_endpoint_description_strings
+from daphne.http_protocol import WebRequest
 from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
 from django.conf import settings
 from django.core import checks
 from django.core.management.base import BaseCommand, CommandError
@@ -45,6 +49,109 @@ WEBSOCKET_MAX_FRAME_BYTES = 4 * MAX_FRAME_CHARACTERS
 
 # How long a stopping server waits for work already under way.
 SHUTDOWN_GRACE_SECONDS = 5.0
+# How long a server told to stop lets its requests in flight finish (focusmate.lib.supervisor
+# waits longer than this and the wind-down together before it kills a child).
+DRAIN_SECONDS = 8.0
+DRAIN_CHECK_SECONDS = 0.05
+# "Service restart": the page's socket script (the htmx ws extension) reconnects at once on
+# 1012, to another process; on 1001 ("going away") it would not reconnect at all.
+CLOSE_SERVICE_RESTART = 1012
+
+
+class GracefulServer(Server):
+    """Daphne's server, stopping as a deploy needs on SIGTERM (or Ctrl-C).
+
+    Daphne leaves the signals to Twisted, which stops the reactor at once: requests in
+    flight were cut off and every socket dropped without a close frame (1006). Here the
+    first signal
+    1. stops listening: a process beside it on the same socket (`--workers N`), or the
+       next deploy's, takes the new connections;
+    2. closes every WebSocket with 1012, so pages reconnect at once (to another process);
+    3. lets the HTTP requests in flight and the sockets' own clean-up finish, for up to
+       DRAIN_SECONDS;
+    4. then stops. A second signal stops at once.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, signal_handlers=False, **kwargs)
+        self.listening_ports: list = []
+        self.draining_until: float | None = None
+
+    def run(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_stop_signal)
+        super().run()
+
+    async def handle_reply(self, protocol, message: dict) -> None:
+        """Daphne's, except that a socket may be closed with the RFC's server codes.
+
+        autobahn's `sendClose` takes only 1000 and 3000-4999, so an application's close
+        with 1011, 1012 or 1013 ("try again later", focusmate.lib.sockets) raised inside
+        Daphne and the socket stayed open. Daphne itself sends 1011 with the lower-level
+        `sendCloseFrame`; so does this.
+        """
+        code = message.get("code")
+        if (
+            message.get("type") == "websocket.close"
+            and isinstance(protocol, WebSocketProtocol)
+            and protocol.state == protocol.STATE_OPEN
+            and code is not None
+            and code != 1000
+            and not 3000 <= code <= 4999
+            and "disconnected" not in self.connections.get(protocol, {"disconnected": 0})
+        ):
+            protocol.sendCloseFrame(code=code)
+            return
+        await super().handle_reply(protocol, message)
+
+    def listen_success(self, port) -> None:
+        super().listen_success(port)
+        self.listening_ports.append(port)
+
+    def _on_stop_signal(self, signum, frame) -> None:
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self.drain)
+
+    def drain(self) -> None:
+        if self.draining_until is not None:  # a second signal: stop now
+            logger.warning("stopping now, not waiting for work in flight")
+            self.stop()
+            return
+        self.draining_until = time.monotonic() + DRAIN_SECONDS
+        logger.info("stopping: no new connections; closing sockets with 1012; draining")
+        for port in self.listening_ports:
+            port.stopListening()
+        self._drain_step()
+
+    def _drain_step(self) -> None:
+        try:
+            self._drain_or_stop()
+        except Exception:  # Twisted would swallow it (its log goes nowhere): stop now
+            logger.exception("draining failed; stopping now")
+            self.stop()
+
+    def _drain_or_stop(self) -> None:
+        from twisted.internet import reactor
+
+        busy = 0
+        for protocol, details in list(self.connections.items()):
+            instance = details.get("application_instance")
+            if "disconnected" not in details:
+                if isinstance(protocol, WebSocketProtocol):
+                    if protocol.state == protocol.STATE_OPEN:
+                        protocol.sendCloseFrame(code=CLOSE_SERVICE_RESTART)
+                    busy += 1
+                elif isinstance(protocol, WebRequest):
+                    busy += 1
+            elif instance is not None and not instance.done():
+                busy += 1  # a socket's consumer still cleaning up (its presence)
+        if busy and time.monotonic() < self.draining_until:
+            reactor.callLater(DRAIN_CHECK_SECONDS, self._drain_step)
+            return
+        if busy:
+            logger.warning("stopping with %d connection(s) still busy", busy)
+        self.stop()
 
 
 # Start-up's objects (Django, the templates, the URLs: about 170,000) are frozen out of
@@ -188,7 +295,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Focus Mate at http://{host}:{port}/ (Ctrl-C to stop)")
         else:
             endpoints = build_endpoint_description_strings(file_descriptor=fd)  # IPv4
-        server = Server(
+        server = GracefulServer(
             application=application,
             endpoints=endpoints,
             ready_callable=on_listening,
