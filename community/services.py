@@ -108,7 +108,7 @@ def post_create(*, author: User, category: Category, title: str, body: str) -> P
     require_active(user=author)
     title = _clean(title, field="title", limit=TITLE_MAX)
     body = _clean(body, field="body", limit=POST_BODY_MAX)
-    # Refused, not let through, while the limit can't be counted: see "Faults" in the README.
+    # Refused, not let through, while the limit can't be counted: see "Faults" in docs/security.md.
     hit(
         f"post:{author.pk}",
         limit=limit_for(author, normal=10, new_account=3),

@@ -46,7 +46,7 @@ def hit(
     When the cache can't be reached (Redis away), the use can't be counted: with
     `if_uncounted="allow"` it is let through with a warning in the log (/health then
     says "rate_limits": "not counted"); with "refuse" it raises ServiceUnavailable,
-    which every edge answers with 503 and Retry-After. The README says which action
+    which every edge answers with 503 and Retry-After. docs/security.md says which action
     does which, and why.
     """
     now = time.time()

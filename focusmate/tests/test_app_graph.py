@@ -1,7 +1,7 @@
 """The app graph points one way, and nothing hides a dependency in a function.
 
-Apps are layered (README, "How the code is laid out"): an app's models, services,
-queries and subscribers import only apps to its left. Views, consumers, admin, forms,
+Apps are layered (docs/architecture.md, "How the code is laid out"): an app's models,
+services, queries and subscribers import only apps to its left. Views, consumers, admin, forms,
 URLs, the API and commands are the edge: they may read any app's queries and call any
 app's services, but never import another app's views. Type-only imports (under
 `if TYPE_CHECKING:`) never run and are not counted. No module imports another app
