@@ -140,7 +140,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     outage = is_outage(sys.exc_info()[1])
     status = 503 if outage else 500
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": UNAVAILABLE if outage else BROKEN}, status=status)
+        # As the API's other errors from outside its views: the status's reason.
+        detail = UNAVAILABLE if outage else "Internal Server Error"
+        response = JsonResponse({"detail": detail}, status=status)
     elif request.headers.get("HX-Request"):
         response = HttpResponse(
             UNAVAILABLE if outage else BROKEN,

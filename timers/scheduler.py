@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -111,6 +112,26 @@ async def _listen_for_wakeups(wake: asyncio.Event) -> None:
         await layer.group_discard(services.SCHEDULER_GROUP, channel)
 
 
+# How long a cancelled scheduler waits for the pass under way to finish.
+PASS_FINISH_SECONDS = 10.0
+
+
+async def _to_the_end[T](call: Awaitable[T]) -> T:
+    """Awaits a pass on the scheduler's thread, and when cancelled lets it finish first.
+
+    A pass sends its pushes through this event loop (`async_to_sync` from its thread). A
+    loop that stopped waiting for it, and then closed (a stopping server, a test's end),
+    left the thread waiting for ever for a send that could no longer run, and the
+    process then never exited (it joins the thread at exit).
+    """
+    task = asyncio.ensure_future(call)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task}, timeout=PASS_FINISH_SECONDS)
+        raise
+
+
 async def run_forever() -> None:
     """Runs until cancelled. Errors are logged and retried: the scheduler must not die."""
     sync_every = settings.TIMER_SYNC_SECONDS
@@ -126,7 +147,7 @@ async def run_forever() -> None:
             wake.clear()
             deadline = None
             try:
-                advanced, deadline = await on_thread(_tick)()
+                advanced, deadline = await _to_the_end(on_thread(_tick)())
                 if advanced:
                     last_pass = time.monotonic()
                     logger.info("advanced %d timer(s)", advanced)
@@ -137,7 +158,7 @@ async def run_forever() -> None:
                     until_deadline=_seconds_until(deadline),
                     since_pass=now - last_pass,
                 ):
-                    await on_thread(_sync)()
+                    await _to_the_end(on_thread(_sync)())
                     sync_due = time.monotonic() + sync_every
             except Exception:
                 logger.exception("scheduler pass failed; retrying")

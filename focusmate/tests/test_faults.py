@@ -130,7 +130,7 @@ def test_the_api_answers_a_json_503_when_the_database_is_away(alice, monkeypatch
     def unreachable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("api.auth.token_for_secret", unreachable)
+    monkeypatch.setattr("api.auth.token_for_credential", unreachable)
 
     response = api.call("GET", "rooms/")
 

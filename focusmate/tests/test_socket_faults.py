@@ -101,10 +101,10 @@ async def test_a_session_read_failing_before_the_consumer_closes_with_1013(
 async def test_the_api_socket_during_a_database_outage_is_closed_with_1013(
     room, bob_token, monkeypatch
 ):
-    def unreachable(secret):
+    def unreachable(credential):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("api.consumers.token_for_secret", unreachable)
+    monkeypatch.setattr("api.consumers.token_for_credential", unreachable)
     communicator = WebsocketCommunicator(application, f"/api/v1/ws/{room.pk}?token={bob_token}")
 
     assert await _closed_with(communicator) == 1013
