@@ -28,7 +28,7 @@ from community.forms import (
     ReportForm,
 )
 from community.models import Category, Comment, Post
-from focusmate.lib.http import error_message, error_response
+from focusmate.lib.http import PageForbidden, answers_refusals, refusals_into
 from moderation import services as moderation
 from moderation.services import is_moderator
 
@@ -50,12 +50,23 @@ def _comment(request: HttpRequest, comment_id: int) -> Comment:
     return comment
 
 
-def _form_errors(form, error: Exception) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error_message(error))
+def post_page(request: HttpRequest, *, post_id: int) -> str:
+    """Where a refused action on a post goes back to."""
+    return reverse("community:post", args=[post_id])
+
+
+def comment_page(request: HttpRequest, *, comment_id: int) -> str:
+    """Where a refused action on a comment goes back to: the comment on its post's page."""
+    post_id = Comment.objects.filter(pk=comment_id).values_list("post_id", flat=True).get()
+    return f"{reverse('community:post', args=[post_id])}#comment-{comment_id}"
+
+
+def blocker_page(request: HttpRequest, *, username: str) -> str:
+    """Where a refused block goes back to: `next` if it stays on this site, else the profile."""
+    back = request.POST.get("next") or reverse("accounts:profile", kwargs={"username": username})
+    if not back.startswith("/") or back.startswith("//"):
+        return reverse("accounts:profile", kwargs={"username": username})
+    return back
 
 
 @require_GET
@@ -91,11 +102,8 @@ def post_list(request: HttpRequest) -> HttpResponse:
 def post_create(request: HttpRequest) -> HttpResponse:
     form = PostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             post = services.post_create(author=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            _form_errors(form, error)
-        else:
             return redirect(post)
     status = 422 if request.method == "POST" else 200
     return render(request, "community/form.html", {"form": form, "creating": True}, status=status)
@@ -133,11 +141,8 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     initial = {"title": post.title, "body": post.body, "category": post.category}
     form = PostForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             services.post_update(post=post, by=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            _form_errors(form, error)
-        else:
             messages.success(request, "Your post was updated.")
             return redirect(post)
     status = 422 if request.method == "POST" else 200
@@ -159,12 +164,10 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=post_page)
 def post_like(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _post(request, post_id)
-    try:
-        post.liked, post.like_count = services.post_like_toggle(post=post, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=post.get_absolute_url())
+    post.liked, post.like_count = services.post_like_toggle(post=post, user=request.user)
     if request.htmx:
         return render(request, "community/_like.html", {"target": post, "kind": "post"})
     return redirect(post)
@@ -172,6 +175,7 @@ def post_like(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=post_page)
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _post(request, post_id)
     form = CommentForm(request.POST)
@@ -185,12 +189,9 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         if parent is None:
             form.add_error(None, "The comment you replied to is gone.")
     if form.is_valid():
-        try:
-            comment = services.comment_create(
-                post=post, author=request.user, body=form.cleaned_data["body"], parent=parent
-            )
-        except (ValidationError, PermissionDenied) as error:
-            return error_response(request, error, fallback_url=post.get_absolute_url())
+        comment = services.comment_create(
+            post=post, author=request.user, body=form.cleaned_data["body"], parent=parent
+        )
         if request.htmx:
             comment.withheld = False
             node = queries.Node(comment, replying_to=queries.replying_to(comment))
@@ -200,11 +201,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
                 {"steps": [node, None], "base": COMMENTS_URL, "post": post},
             )
         return redirect(comment.get_absolute_url())
-    return error_response(
-        request,
-        ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors)),
-        fallback_url=post.get_absolute_url(),
-    )
+    raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
 @login_required
@@ -215,11 +212,8 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise PermissionDenied("Only its author can edit a comment.")
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             services.comment_update(comment=comment, by=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            _form_errors(form, error)
-        else:
             return redirect(comment.get_absolute_url())
     status = 422 if request.method == "POST" else 200
     return render(
@@ -242,14 +236,12 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=comment_page)
 def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = _comment(request, comment_id)
-    try:
-        comment.liked, comment.like_count = services.comment_like_toggle(
-            comment=comment, user=request.user
-        )
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=comment.get_absolute_url())
+    comment.liked, comment.like_count = services.comment_like_toggle(
+        comment=comment, user=request.user
+    )
     if request.htmx:
         return render(request, "community/_like.html", {"target": comment, "kind": "comment"})
     return redirect(comment.get_absolute_url())
@@ -261,11 +253,8 @@ def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
 def _report(request: HttpRequest, target, *, label: str, back: str) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             moderation.report_create(by=request.user, target=target, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error_message(error))
-        else:
             messages.success(request, "Thanks. A moderator will look at it.")
             return redirect(back)
     status = 422 if request.method == "POST" else 200
@@ -301,36 +290,30 @@ def user_report(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=blocker_page)
 def user_block(request: HttpRequest, username: str) -> HttpResponse:
     """Blocks, or with `action=unblock` lifts the block."""
     person = _person(username)
-    back = request.POST.get("next") or person.get_absolute_url()
-    if not back.startswith("/") or back.startswith("//"):
-        back = person.get_absolute_url()
-    try:
-        if request.POST.get("action") == "unblock":
-            account_services.user_unblock(by=request.user, user=person)
-            messages.success(request, f"You unblocked @{person.username}.")
-        else:
-            account_services.user_block(by=request.user, user=person)
-            messages.success(
-                request,
-                f"You blocked @{person.username}: their posts collapse for you and they "
-                "can't notify or message you.",
-            )
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=back)
+    back = blocker_page(request, username=person.username)
+    if request.POST.get("action") == "unblock":
+        account_services.user_unblock(by=request.user, user=person)
+        messages.success(request, f"You unblocked @{person.username}.")
+    else:
+        account_services.user_block(by=request.user, user=person)
+        messages.success(
+            request,
+            f"You blocked @{person.username}: their posts collapse for you and they "
+            "can't notify or message you.",
+        )
     return redirect(back)
 
 
 def _moderate(request: HttpRequest, target, back: str) -> HttpResponse:
     if not is_moderator(user=request.user):
-        raise PermissionDenied("Only moderators can do that.")
+        raise PageForbidden("Only moderators can do that.")
     form = ModerateForm(request.POST)
     if not form.is_valid():
-        return error_response(
-            request, ValidationError("Choose hide or restore."), fallback_url=back
-        )
+        raise ValidationError("Choose hide or restore.")
     act = (
         moderation.moderation_hide
         if form.cleaned_data["action"] == "hide"
@@ -343,6 +326,7 @@ def _moderate(request: HttpRequest, target, back: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=post_page)
 def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
     post = _post(request, post_id)
     return _moderate(request, post, post.get_absolute_url())
@@ -350,6 +334,7 @@ def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=comment_page)
 def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = _comment(request, comment_id)
     return _moderate(request, comment, comment.get_absolute_url())

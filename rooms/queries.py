@@ -88,17 +88,6 @@ def membership_with_timer(*, room_id: int, user) -> Participant | None:
     return found[0]
 
 
-def is_present_member(*, room_id: int, user) -> bool:
-    """May `user`'s socket be in this room now (present, room open)? One query."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and Participant.objects.present()
-        .filter(room_id=room_id, user=user, room__is_active=True)
-        .exists()
-    )
-
-
 def rooms_for_leaderboard(*, user) -> QuerySet[Room]:
     """Rooms whose weekly board the user may open: open ones they own or are in now."""
     return (
