@@ -19,6 +19,7 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.queries import has_blocked
 from community import queries, services
+from community.access import visible_comment, visible_post
 from community.forms import (
     CommentEditForm,
     CommentForm,
@@ -27,27 +28,13 @@ from community.forms import (
     PostForm,
     ReportForm,
 )
-from community.models import Category, Comment, Post
+from community.models import Category, Comment
 from focusmate.lib.http import PageForbidden, answers_refusals, refusals_into
 from moderation import services as moderation
 from moderation.services import is_moderator
 
 POSTS_PER_PAGE = 20
 COMMENTS_URL = queries.COMMENTS_URL
-
-
-def _post(request: HttpRequest, post_id: int) -> Post:
-    post = queries.post_for_viewer(post_id=post_id, user=request.user)
-    if post is None:
-        raise Http404("No such post.")
-    return post
-
-
-def _comment(request: HttpRequest, comment_id: int) -> Comment:
-    comment = queries.comment_for_viewer(comment_id=comment_id, user=request.user)
-    if comment is None:
-        raise Http404("No such comment.")
-    return comment
 
 
 def post_page(request: HttpRequest, *, post_id: int) -> str:
@@ -111,7 +98,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     context = {
         "post": post,
         "steps": queries.steps(queries.comment_tree(post=post, user=request.user)),
@@ -125,7 +112,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_GET
 def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     """The reply form under a comment: HTMX puts it in place; without JS, a page."""
-    parent = _comment(request, comment_id)
+    parent = visible_comment(request, comment_id)
     if parent.deleted_at is not None:
         raise Http404("That comment was deleted.")
     template = "community/reply.html#form" if request.htmx else "community/reply.html"
@@ -135,7 +122,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     if post.author_id != request.user.pk:
         raise PermissionDenied("Only its author can edit a post.")
     initial = {"title": post.title, "body": post.body, "category": post.category}
@@ -152,7 +139,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     if post.author_id != request.user.pk:
         raise PermissionDenied("Only its author can delete a post.")
     if request.method == "POST":
@@ -166,7 +153,7 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 @answers_refusals(back=post_page)
 def post_like(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     post.liked, post.like_count = services.post_like_toggle(post=post, user=request.user)
     if request.htmx:
         return render(request, "community/_like.html", {"target": post, "kind": "post"})
@@ -177,7 +164,7 @@ def post_like(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 @answers_refusals(back=post_page)
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     form = CommentForm(request.POST)
     parent = None
     if form.is_valid() and form.cleaned_data["parent"]:
@@ -207,7 +194,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     if comment.author_id != request.user.pk:
         raise PermissionDenied("Only its author can edit a comment.")
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
@@ -224,7 +211,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     if comment.author_id != request.user.pk:
         raise PermissionDenied("Only its author can delete a comment.")
     if request.method == "POST":
@@ -238,7 +225,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_POST
 @answers_refusals(back=comment_page)
 def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     comment.liked, comment.like_count = services.comment_like_toggle(
         comment=comment, user=request.user
     )
@@ -265,14 +252,14 @@ def _report(request: HttpRequest, target, *, label: str, back: str) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     return _report(request, post, label=f"the post “{post.title}”", back=post.get_absolute_url())
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     label = f"@{comment.author.username}'s comment"
     return _report(request, comment, label=label, back=comment.get_absolute_url())
 
@@ -328,7 +315,7 @@ def _moderate(request: HttpRequest, target, back: str) -> HttpResponse:
 @require_POST
 @answers_refusals(back=post_page)
 def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     return _moderate(request, post, post.get_absolute_url())
 
 
@@ -336,7 +323,7 @@ def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 @answers_refusals(back=comment_page)
 def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     return _moderate(request, comment, comment.get_absolute_url())
 
 

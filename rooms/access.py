@@ -6,18 +6,20 @@ all ask here, so a rule is written once.
 - `owned_room`: own a room (change it, close it, renew its invite). Someone who may see
   it but doesn't own it gets a 403.
 - `socket_membership`: open a room's socket (and, on a resync, keep it open).
-- `rooms_for_leaderboard`: the rooms whose weekly board one may open.
+- `board_rooms` / `board_room`: the rooms whose weekly board one may open, and one of
+  them; `listed_board_rooms`: those the leaderboard lists (one's own), all of which open.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from focusmate.lib.http import PageForbidden
-from rooms.models import Participant
+from rooms.models import Participant, Room
 from rooms.queries import Viewing, membership_with_timer, room_for_viewer
-from rooms.queries import rooms_for_leaderboard as rooms_for_leaderboard
 
 
 def visible_room(request: HttpRequest, room_id: int, *, with_timer: bool = False) -> Viewing:
@@ -51,3 +53,27 @@ def socket_membership(*, room_id: int, user) -> Participant | None:
     present membership of an open room. An owner who left, or anyone on a public room's
     page without joining, sees the page but gets no socket until they join."""
     return membership_with_timer(room_id=room_id, user=user)
+
+
+def board_rooms(user) -> QuerySet[Room]:
+    """The rooms whose weekly board `user` may open: the shared rooms they may see (a solo
+    room has no board). A closed room keeps its history, and its page still links to its
+    board for its owner and those still in it."""
+    return Room.objects.visible_to(user).filter(is_solo=False)
+
+
+def board_room(request: HttpRequest, room_id: int) -> Room:
+    """One of `board_rooms`; 404 otherwise (a private room is not confirmed to exist)."""
+    return get_object_or_404(board_rooms(request.user), pk=room_id)
+
+
+def listed_board_rooms(*, user) -> QuerySet[Room]:
+    """The boards the leaderboard lists: those of the `board_rooms` one owns or is in now.
+    Any public room's board opens too (from its page), but listing them all would list
+    every room of the site."""
+    return (
+        board_rooms(user)
+        .filter(Q(owner=user) | Q(participants__user=user, participants__left_at__isnull=True))
+        .distinct()
+        .order_by("name")
+    )
