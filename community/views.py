@@ -19,6 +19,7 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.queries import has_blocked
 from community import queries, services
+from community.access import visible_comment, visible_post
 from community.forms import (
     CommentEditForm,
     CommentForm,
@@ -27,8 +28,8 @@ from community.forms import (
     PostForm,
     ReportForm,
 )
-from community.models import Category, Comment, Post
-from focusmate.lib.http import error_message, error_response
+from community.models import Category, Comment
+from focusmate.lib.http import PageForbidden, answers_refusals, refusals_into
 from moderation import services as moderation
 from moderation.services import is_moderator
 
@@ -36,26 +37,23 @@ POSTS_PER_PAGE = 20
 COMMENTS_URL = queries.COMMENTS_URL
 
 
-def _post(request: HttpRequest, post_id: int) -> Post:
-    post = queries.post_for_viewer(post_id=post_id, user=request.user)
-    if post is None:
-        raise Http404("No such post.")
-    return post
+def post_page(request: HttpRequest, *, post_id: int) -> str:
+    """Where a refused action on a post goes back to."""
+    return reverse("community:post", args=[post_id])
 
 
-def _comment(request: HttpRequest, comment_id: int) -> Comment:
-    comment = queries.comment_for_viewer(comment_id=comment_id, user=request.user)
-    if comment is None:
-        raise Http404("No such comment.")
-    return comment
+def comment_page(request: HttpRequest, *, comment_id: int) -> str:
+    """Where a refused action on a comment goes back to: the comment on its post's page."""
+    post_id = Comment.objects.filter(pk=comment_id).values_list("post_id", flat=True).get()
+    return f"{reverse('community:post', args=[post_id])}#comment-{comment_id}"
 
 
-def _form_errors(form, error: Exception) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error_message(error))
+def blocker_page(request: HttpRequest, *, username: str) -> str:
+    """Where a refused block goes back to: `next` if it stays on this site, else the profile."""
+    back = request.POST.get("next") or reverse("accounts:profile", kwargs={"username": username})
+    if not back.startswith("/") or back.startswith("//"):
+        return reverse("accounts:profile", kwargs={"username": username})
+    return back
 
 
 @require_GET
@@ -91,11 +89,8 @@ def post_list(request: HttpRequest) -> HttpResponse:
 def post_create(request: HttpRequest) -> HttpResponse:
     form = PostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             post = services.post_create(author=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            _form_errors(form, error)
-        else:
             return redirect(post)
     status = 422 if request.method == "POST" else 200
     return render(request, "community/form.html", {"form": form, "creating": True}, status=status)
@@ -103,7 +98,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     context = {
         "post": post,
         "steps": queries.steps(queries.comment_tree(post=post, user=request.user)),
@@ -117,7 +112,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_GET
 def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     """The reply form under a comment: HTMX puts it in place; without JS, a page."""
-    parent = _comment(request, comment_id)
+    parent = visible_comment(request, comment_id)
     if parent.deleted_at is not None:
         raise Http404("That comment was deleted.")
     template = "community/reply.html#form" if request.htmx else "community/reply.html"
@@ -127,17 +122,14 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     if post.author_id != request.user.pk:
         raise PermissionDenied("Only its author can edit a post.")
     initial = {"title": post.title, "body": post.body, "category": post.category}
     form = PostForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             services.post_update(post=post, by=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            _form_errors(form, error)
-        else:
             messages.success(request, "Your post was updated.")
             return redirect(post)
     status = 422 if request.method == "POST" else 200
@@ -147,7 +139,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     if post.author_id != request.user.pk:
         raise PermissionDenied("Only its author can delete a post.")
     if request.method == "POST":
@@ -159,12 +151,10 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=post_page)
 def post_like(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
-    try:
-        post.liked, post.like_count = services.post_like_toggle(post=post, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=post.get_absolute_url())
+    post = visible_post(request, post_id)
+    post.liked, post.like_count = services.post_like_toggle(post=post, user=request.user)
     if request.htmx:
         return render(request, "community/_like.html", {"target": post, "kind": "post"})
     return redirect(post)
@@ -172,8 +162,9 @@ def post_like(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=post_page)
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     form = CommentForm(request.POST)
     parent = None
     if form.is_valid() and form.cleaned_data["parent"]:
@@ -185,12 +176,9 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         if parent is None:
             form.add_error(None, "The comment you replied to is gone.")
     if form.is_valid():
-        try:
-            comment = services.comment_create(
-                post=post, author=request.user, body=form.cleaned_data["body"], parent=parent
-            )
-        except (ValidationError, PermissionDenied) as error:
-            return error_response(request, error, fallback_url=post.get_absolute_url())
+        comment = services.comment_create(
+            post=post, author=request.user, body=form.cleaned_data["body"], parent=parent
+        )
         if request.htmx:
             comment.withheld = False
             node = queries.Node(comment, replying_to=queries.replying_to(comment))
@@ -200,26 +188,19 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
                 {"steps": [node, None], "base": COMMENTS_URL, "post": post},
             )
         return redirect(comment.get_absolute_url())
-    return error_response(
-        request,
-        ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors)),
-        fallback_url=post.get_absolute_url(),
-    )
+    raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     if comment.author_id != request.user.pk:
         raise PermissionDenied("Only its author can edit a comment.")
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             services.comment_update(comment=comment, by=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            _form_errors(form, error)
-        else:
             return redirect(comment.get_absolute_url())
     status = 422 if request.method == "POST" else 200
     return render(
@@ -230,7 +211,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     if comment.author_id != request.user.pk:
         raise PermissionDenied("Only its author can delete a comment.")
     if request.method == "POST":
@@ -242,14 +223,12 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=comment_page)
 def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
-    try:
-        comment.liked, comment.like_count = services.comment_like_toggle(
-            comment=comment, user=request.user
-        )
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=comment.get_absolute_url())
+    comment = visible_comment(request, comment_id)
+    comment.liked, comment.like_count = services.comment_like_toggle(
+        comment=comment, user=request.user
+    )
     if request.htmx:
         return render(request, "community/_like.html", {"target": comment, "kind": "comment"})
     return redirect(comment.get_absolute_url())
@@ -261,11 +240,8 @@ def comment_like(request: HttpRequest, comment_id: int) -> HttpResponse:
 def _report(request: HttpRequest, target, *, label: str, back: str) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             moderation.report_create(by=request.user, target=target, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error_message(error))
-        else:
             messages.success(request, "Thanks. A moderator will look at it.")
             return redirect(back)
     status = 422 if request.method == "POST" else 200
@@ -276,14 +252,14 @@ def _report(request: HttpRequest, target, *, label: str, back: str) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     return _report(request, post, label=f"the post “{post.title}”", back=post.get_absolute_url())
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     label = f"@{comment.author.username}'s comment"
     return _report(request, comment, label=label, back=comment.get_absolute_url())
 
@@ -301,36 +277,30 @@ def user_report(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=blocker_page)
 def user_block(request: HttpRequest, username: str) -> HttpResponse:
     """Blocks, or with `action=unblock` lifts the block."""
     person = _person(username)
-    back = request.POST.get("next") or person.get_absolute_url()
-    if not back.startswith("/") or back.startswith("//"):
-        back = person.get_absolute_url()
-    try:
-        if request.POST.get("action") == "unblock":
-            account_services.user_unblock(by=request.user, user=person)
-            messages.success(request, f"You unblocked @{person.username}.")
-        else:
-            account_services.user_block(by=request.user, user=person)
-            messages.success(
-                request,
-                f"You blocked @{person.username}: their posts collapse for you and they "
-                "can't notify or message you.",
-            )
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=back)
+    back = blocker_page(request, username=person.username)
+    if request.POST.get("action") == "unblock":
+        account_services.user_unblock(by=request.user, user=person)
+        messages.success(request, f"You unblocked @{person.username}.")
+    else:
+        account_services.user_block(by=request.user, user=person)
+        messages.success(
+            request,
+            f"You blocked @{person.username}: their posts collapse for you and they "
+            "can't notify or message you.",
+        )
     return redirect(back)
 
 
 def _moderate(request: HttpRequest, target, back: str) -> HttpResponse:
     if not is_moderator(user=request.user):
-        raise PermissionDenied("Only moderators can do that.")
+        raise PageForbidden("Only moderators can do that.")
     form = ModerateForm(request.POST)
     if not form.is_valid():
-        return error_response(
-            request, ValidationError("Choose hide or restore."), fallback_url=back
-        )
+        raise ValidationError("Choose hide or restore.")
     act = (
         moderation.moderation_hide
         if form.cleaned_data["action"] == "hide"
@@ -343,15 +313,17 @@ def _moderate(request: HttpRequest, target, back: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=post_page)
 def post_moderate(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     return _moderate(request, post, post.get_absolute_url())
 
 
 @login_required
 @require_POST
+@answers_refusals(back=comment_page)
 def comment_moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = _comment(request, comment_id)
+    comment = visible_comment(request, comment_id)
     return _moderate(request, comment, comment.get_absolute_url())
 
 

@@ -29,7 +29,7 @@ from focusmate.lib.sockets import (
 from messaging.models import ChatMessage
 from messaging.services import chat_post
 from messaging.subscriptions import chat_line_appended
-from rooms import presence, queries, services, snapshots
+from rooms import access, presence, queries, services, snapshots
 from rooms.forms import RoomFrameForm
 from rooms.rendering import render_participants
 from timers.models import Timer
@@ -53,7 +53,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
-        membership = await parallel_db(queries.membership_with_timer)(room_id=room_id, user=user)
+        membership = await parallel_db(access.socket_membership)(room_id=room_id, user=user)
         if membership is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -141,7 +141,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         """After a channel-layer outage: the state again, if still a member."""
         if self.room_id is None or self.revoked:
             return
-        membership = await parallel_db(queries.membership_with_timer)(
+        membership = await parallel_db(access.socket_membership)(
             room_id=self.room_id, user=self.scope["user"]
         )
         if membership is None:

@@ -88,28 +88,6 @@ def membership_with_timer(*, room_id: int, user) -> Participant | None:
     return found[0]
 
 
-def is_present_member(*, room_id: int, user) -> bool:
-    """May `user`'s socket be in this room now (present, room open)? One query."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and Participant.objects.present()
-        .filter(room_id=room_id, user=user, room__is_active=True)
-        .exists()
-    )
-
-
-def rooms_for_leaderboard(*, user) -> QuerySet[Room]:
-    """Rooms whose weekly board the user may open: open ones they own or are in now."""
-    return (
-        Room.objects.visible_to(user)
-        .filter(is_active=True, is_solo=False)
-        .filter(Q(owner=user) | Q(participants__user=user, participants__left_at__isnull=True))
-        .distinct()
-        .order_by("name")
-    )
-
-
 def _listed(search: str = "") -> QuerySet[Room]:
     """Which rooms the list shows: open, public, matching the search."""
     return Room.objects.active().public().search(search)

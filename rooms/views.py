@@ -2,40 +2,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from focusmate.lib.http import error_response
+from focusmate.lib.http import answers_refusals, refusals_into, same_page
 from messaging.queries import CHAT_CLOSED_DURING_WORK, chat_closed_reason, chat_lines
 from rooms import services
+from rooms.access import owned_room, room_page, visible_room
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
-from rooms.queries import Viewing, people_in_room, room_for_viewer, rooms_to_page
+from rooms.queries import people_in_room, rooms_to_page
 from timers import services as timer_services
 from timers.models import Timer
 from timers.rendering import timer_context, timer_view
 
 ROOMS_PER_PAGE = 20
-
-
-def _visible_room(request: HttpRequest, room_id: int) -> Viewing:
-    """The room if this user may see it (one query); a private room is a 404 to outsiders."""
-    viewing = room_for_viewer(room_id=room_id, user=request.user)
-    if viewing is None:
-        raise Http404("No such room.")
-    return viewing
-
-
-def _owned_room(request: HttpRequest, room_id: int) -> Room:
-    room = _visible_room(request, room_id).room
-    if room.owner_id != request.user.pk:
-        raise PermissionDenied("Only the room's owner can change it.")
-    return room
 
 
 @login_required
@@ -55,11 +41,8 @@ def room_list(request: HttpRequest) -> HttpResponse:
 def room_create(request: HttpRequest) -> HttpResponse:
     form = RoomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             room = services.room_create(owner=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
-        else:
             messages.success(request, f"“{room.name}” is ready. Share the link to invite people.")
             return redirect(room)
     status = 422 if request.method == "POST" else 200
@@ -81,7 +64,7 @@ def solo_room(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
-    viewing = _visible_room(request, room_id)
+    viewing = visible_room(request, room_id)
     room, participant, present = viewing.room, viewing.participant, viewing.is_member
     timer = Timer.objects.get(room=room)
     timer.room = room
@@ -106,14 +89,11 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _owned_room(request, room_id)
+    room = owned_room(request, room_id).room
     form = RoomForm(request.POST or None, instance=room)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             services.room_update(room=room, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "Room settings saved.")
             return redirect(room)
     status = 422 if request.method == "POST" else 200
@@ -124,12 +104,10 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=room_page)
 def room_close(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _owned_room(request, room_id)
-    try:
-        services.room_close(room=room, by=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=room.get_absolute_url())
+    room = owned_room(request, room_id).room
+    services.room_close(room=room, by=request.user)
     messages.success(request, f"“{room.name}” is closed.")
     return redirect("rooms:list")
 
@@ -137,7 +115,7 @@ def room_close(request: HttpRequest, room_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def room_regenerate_invite(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _owned_room(request, room_id)
+    room = owned_room(request, room_id).room
     services.room_regenerate_invite(room=room, by=request.user)
     messages.success(request, "A new invite link is ready; the old one no longer works.")
     return redirect(room)
@@ -145,15 +123,13 @@ def room_regenerate_invite(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answers_refusals(back=same_page)
 def room_invite(request: HttpRequest, token: str) -> HttpResponse:
     room = get_object_or_404(
         Room.objects.select_related("owner"), invite_token=token, is_active=True
     )
     if request.method == "POST":
-        try:
-            services.room_join(room=room, user=request.user, token=token)
-        except (ValidationError, PermissionDenied) as error:
-            return error_response(request, error, fallback_url=request.path)
+        services.room_join(room=room, user=request.user, token=token)
         return redirect(room)
     if Participant.objects.present().filter(room=room, user=request.user).exists():
         return redirect(room)
@@ -162,43 +138,35 @@ def room_invite(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=room_page)
 def room_join(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _visible_room(request, room_id).room
-    try:
-        services.room_join(room=room, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=room.get_absolute_url())
+    room = visible_room(request, room_id).room
+    services.room_join(room=room, user=request.user)
     return redirect(room)
 
 
 @login_required
 @require_POST
+@answers_refusals(back=room_page)
 def room_leave(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _visible_room(request, room_id).room
-    try:
-        services.room_leave(room=room, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=room.get_absolute_url())
+    room = visible_room(request, room_id).room
+    services.room_leave(room=room, user=request.user)
     messages.success(request, f"You left “{room.name}”.")
     return redirect("rooms:list")
 
 
 @login_required
 @require_POST
+@answers_refusals(back=room_page)
 def room_intention(request: HttpRequest, room_id: int) -> HttpResponse:
-    viewing = _visible_room(request, room_id)
+    viewing = visible_room(request, room_id)
     room = viewing.room
     form = IntentionForm(request.POST, instance=viewing.participant)
     if not form.is_valid():
-        return error_response(
-            request, ValidationError(form.errors["intention"]), fallback_url=room.get_absolute_url()
-        )
-    try:
-        services.participant_set_intention(
-            room=room, user=request.user, intention=form.cleaned_data["intention"]
-        )
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=room.get_absolute_url())
+        raise ValidationError(form.errors["intention"])
+    services.participant_set_intention(
+        room=room, user=request.user, intention=form.cleaned_data["intention"]
+    )
     if request.htmx:
         return HttpResponse(status=204)
     return redirect(room)
@@ -206,20 +174,18 @@ def room_intention(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answers_refusals(back=room_page)
 def room_timer(request: HttpRequest, room_id: int) -> HttpResponse:
     """GET: the timer partial (a resync). POST: a control command from a button."""
-    viewing = _visible_room(request, room_id)
+    viewing = visible_room(request, room_id)
     room = viewing.room
     if request.method == "POST":
-        try:
-            timer = timer_services.timer_command(
-                room=room,
-                by=request.user,
-                participant=viewing.participant,
-                action=request.POST.get("action", ""),
-            )
-        except (ValidationError, PermissionDenied) as error:
-            return error_response(request, error, fallback_url=room.get_absolute_url())
+        timer = timer_services.timer_command(
+            room=room,
+            by=request.user,
+            participant=viewing.participant,
+            action=request.POST.get("action", ""),
+        )
         if not request.htmx:
             return redirect(room)
         view = timer_view(timer)  # the one the push was made from

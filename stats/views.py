@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from rooms.access import board_room, listed_board_rooms
 from rooms.models import Room
-from rooms.queries import rooms_for_leaderboard
 from stats import charts, queries
 from stats.export import history_csv_chunks, in_worker_thread
 from stats.forms import DEFAULT_DAYS, PRESET_DAYS, ExportForm, PeriodForm
@@ -85,10 +85,7 @@ def _board_room_for_user(request: HttpRequest) -> Room | None:
         return None
     if not (room_id.isascii() and room_id.isdigit() and len(room_id) < 19):
         raise Http404("No such room.")  # "²" is a digit to isdigit(), not to int()
-    # The one visibility rule; private rooms are not confirmed to exist for outsiders.
-    return get_object_or_404(
-        Room.objects.visible_to(request.user).filter(is_solo=False), pk=room_id
-    )
+    return board_room(request, int(room_id))
 
 
 @login_required
@@ -101,6 +98,6 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         # The local date: the template would render an aware datetime in UTC.
         "since_day": since.date(),
         "rows": queries.leaderboard(since=since, room_id=room.pk if room else None),
-        "rooms": rooms_for_leaderboard(user=request.user),
+        "rooms": listed_board_rooms(user=request.user),
     }
     return render(request, "stats/leaderboard.html", context)

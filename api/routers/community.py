@@ -12,13 +12,14 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from api.schemas import ERRORS, BodyId, Id, In, Out, PathId, PersonOut, Text, either
 from community import queries, services
-from community.models import COMMENT_BODY_MAX, POST_BODY_MAX, TITLE_MAX, Category, Comment, Post
+from community.access import visible_comment, visible_post
+from community.models import COMMENT_BODY_MAX, POST_BODY_MAX, TITLE_MAX, Category, Post
 
 router = Router(tags=["Community"])
 
@@ -124,20 +125,6 @@ def _category(slug: str) -> Category:
     return category
 
 
-def _post(request: HttpRequest, post_id: int) -> Post:
-    post = queries.post_for_viewer(post_id=post_id, user=request.user)
-    if post is None:
-        raise Http404("No such post.")
-    return post
-
-
-def _comment(request: HttpRequest, comment_id: int) -> Comment:
-    comment = queries.comment_for_viewer(comment_id=comment_id, user=request.user)
-    if comment is None:
-        raise Http404("No such comment.")
-    return comment
-
-
 def post_out(post: Post) -> dict:
     return {
         "id": post.pk,
@@ -195,7 +182,7 @@ def post_create(request: HttpRequest, payload: PostIn):
         title=payload.title,
         body=payload.body,
     )
-    return Status(201, post_out(_post(request, post.pk)))
+    return Status(201, post_out(visible_post(request, post.pk)))
 
 
 @router.get("/posts", response={200: list[PostOut], **ERRORS})
@@ -210,12 +197,12 @@ def post_list(request: HttpRequest, filters: Query[PostListQuery]):
 
 @router.get("/posts/{post_id}", response={200: PostOut, **ERRORS})
 def post_read(request: HttpRequest, post_id: PathId):
-    return post_out(_post(request, post_id))
+    return post_out(visible_post(request, post_id))
 
 
 @router.put("/posts/{post_id}", response={200: PostOut, **ERRORS})
 def post_update(request: HttpRequest, post_id: PathId, payload: PostUpdateIn):
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     services.post_update(
         post=post,
         by=request.user,
@@ -223,27 +210,27 @@ def post_update(request: HttpRequest, post_id: PathId, payload: PostUpdateIn):
         body=payload.body if payload.body is not None else post.body,
         category=_category(payload.category) if payload.category else post.category,
     )
-    return post_out(_post(request, post_id))
+    return post_out(visible_post(request, post_id))
 
 
 @router.delete("/posts/{post_id}", response={200: DeletedOut, **ERRORS})
 def post_delete(request: HttpRequest, post_id: PathId):
-    services.post_delete(post=_post(request, post_id), by=request.user)
+    services.post_delete(post=visible_post(request, post_id), by=request.user)
     return {"deleted": True}
 
 
 @router.post("/posts/{post_id}/like", response={200: LikeOut, **ERRORS})
 def post_like(request: HttpRequest, post_id: PathId):
     """Likes the post, or takes your like back (a toggle). Not your own."""
-    liked, count = services.post_like_toggle(post=_post(request, post_id), user=request.user)
+    liked, count = services.post_like_toggle(post=visible_post(request, post_id), user=request.user)
     return {"liked": liked, "like_count": count, "likes": count}
 
 
 @router.post("/posts/{post_id}/comments", response={201: CommentOut, **ERRORS})
 def comment_create(request: HttpRequest, post_id: PathId, payload: CommentIn):
     """A reply to the post, or with `parent_id` to one of its comments."""
-    post = _post(request, post_id)
-    parent = _comment(request, payload.parent_id) if payload.parent_id else None
+    post = visible_post(request, post_id)
+    parent = visible_comment(request, payload.parent_id) if payload.parent_id else None
     comment = services.comment_create(
         post=post, author=request.user, body=payload.body, parent=parent
     )
@@ -254,14 +241,14 @@ def comment_create(request: HttpRequest, post_id: PathId, payload: CommentIn):
 @router.get("/posts/{post_id}/comments", response={200: list[CommentOut], **ERRORS})
 def comment_list(request: HttpRequest, post_id: PathId):
     """The post's comments as a tree (one query), as the post's page shows them."""
-    post = _post(request, post_id)
+    post = visible_post(request, post_id)
     return [comment_out(node) for node in queries.comment_tree(post=post, user=request.user)]
 
 
 @router.put("/comments/{comment_id}", response={200: CommentOut, **ERRORS})
 def comment_update(request: HttpRequest, comment_id: PathId, payload: CommentUpdateIn):
     comment = services.comment_update(
-        comment=_comment(request, comment_id), by=request.user, body=payload.body
+        comment=visible_comment(request, comment_id), by=request.user, body=payload.body
     )
     comment.withheld = False
     return comment_out(queries.Node(comment))
@@ -270,13 +257,13 @@ def comment_update(request: HttpRequest, comment_id: PathId, payload: CommentUpd
 @router.delete("/comments/{comment_id}", response={200: DeletedOut, **ERRORS})
 def comment_delete(request: HttpRequest, comment_id: PathId):
     """Its text goes; replies keep their place under "[deleted]"."""
-    services.comment_delete(comment=_comment(request, comment_id), by=request.user)
+    services.comment_delete(comment=visible_comment(request, comment_id), by=request.user)
     return {"deleted": True}
 
 
 @router.post("/comments/{comment_id}/like", response={200: LikeOut, **ERRORS})
 def comment_like(request: HttpRequest, comment_id: PathId):
     liked, count = services.comment_like_toggle(
-        comment=_comment(request, comment_id), user=request.user
+        comment=visible_comment(request, comment_id), user=request.user
     )
     return {"liked": liked, "like_count": count, "likes": count}

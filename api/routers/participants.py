@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest
 from ninja import Router
 from pydantic import Field
 
-from api.access import visible_room
 from api.errors import conflict
 from api.schemas import (
     ERRORS,
@@ -21,6 +20,7 @@ from api.schemas import (
     participant_out,
 )
 from rooms import services
+from rooms.access import visible_room
 from rooms.models import Participant, Room
 from rooms.queries import people_in_room, room_for_viewer
 

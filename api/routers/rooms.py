@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from api.access import owned_room, visible_room
 from api.errors import conflict
 from api.schemas import (
     ERRORS,
@@ -25,6 +24,7 @@ from api.schemas import (
 )
 from focusmate.lib.prepared import PreparedQuery
 from rooms import services
+from rooms.access import owned_room, visible_room
 from rooms.models import Participant
 from rooms.queries import rooms_for_list
 

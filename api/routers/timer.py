@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from api.access import visible_room
 from api.schemas import ERRORS, PathId, TimerOut, timer_out
+from rooms.access import visible_room
 from rooms.queries import Viewing
 from timers import engine
 from timers.rendering import timer_data

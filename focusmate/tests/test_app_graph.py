@@ -1,9 +1,10 @@
 """The app graph points one way, and nothing hides a dependency in a function.
 
 Apps are layered (docs/architecture.md, "How the code is laid out"): an app's models,
-services, queries and subscribers import only apps to its left. Views, consumers, admin, forms,
-URLs, the API and commands are the edge: they may read any app's queries and call any
-app's services, but never import another app's views. Type-only imports (under
+services, queries and subscribers import only apps to its left. Views, consumers, admin,
+forms, URLs, the API (an app's api.py, api/routers) and commands are the edge: they may
+import upward, reading any app's queries and calling any app's services, but never import
+another app's views (a view module, a views package or anything in it). Type-only imports (under
 `if TYPE_CHECKING:`) never run and are not counted. No module imports another app
 inside a function (the usual way to dodge a cycle).
 """
@@ -70,6 +71,9 @@ def _imports(tree: ast.Module):
                     yield alias.name, inner
             elif isinstance(child, ast.ImportFrom) and child.module and not child.level:
                 yield child.module, inner
+                for alias in child.names:  # `from rooms import views` names a module
+                    if alias.name == "views":
+                        yield f"{child.module}.views", inner
             yield from walk(child, inner)
 
     yield from walk(tree, False)
@@ -86,7 +90,7 @@ def _violations() -> list[str]:
                 continue
             if in_function:
                 found.append(f"{where}: imports {module} inside a function")
-            elif module.split(".")[-1] == "views":
+            elif "views" in module.split(".")[1:]:
                 found.append(f"{where}: imports another app's views ({module})")
             elif edge:
                 continue
@@ -118,10 +122,37 @@ def test_the_app_graph_points_one_way():
 )
 def test_the_checker_finds_what_it_should(tmp_path, monkeypatch, source, expected):
     """The graph test itself could fail: a planted bad import in timers is caught."""
-    fake_root = tmp_path
-    (fake_root / "timers").mkdir()
-    (fake_root / "timers" / "services.py").write_text(source)
-    monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", fake_root)
+    _plant(tmp_path, monkeypatch, "timers/services.py", source)
+
+    found = _violations()
+
+    assert len(found) == len(expected)
+    for line, fragment in zip(found, expected, strict=True):
+        assert fragment in line
+
+
+def _plant(root, monkeypatch, where: str, source: str) -> None:
+    (root / where).parent.mkdir(parents=True, exist_ok=True)
+    (root / where).write_text(source)
+    monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", root)
+
+
+@pytest.mark.parametrize(
+    ("where", "source", "expected"),
+    [
+        # The edge may import upward: a view reads a higher app's queries, calls its services.
+        ("timers/views.py", "from community.queries import post_list\n", []),
+        ("rooms/consumers.py", "from messaging import services\n", []),
+        ("api/routers/rooms.py", "from rooms.access import visible_room\n", []),
+        # ... but never another app's views, however it is spelled.
+        ("stats/views.py", "from rooms.views import room_list\n", ["another app's views"]),
+        ("stats/urls.py", "from rooms import views\n", ["another app's views"]),
+        ("messaging/views/chat.py", "from rooms.views.x import y\n", ["another app's views"]),
+        ("api/routers/x.py", "import community.views\n", ["another app's views"]),
+    ],
+)
+def test_edge_modules_import_upward_but_never_views(tmp_path, monkeypatch, where, source, expected):
+    _plant(tmp_path, monkeypatch, where, source)
 
     found = _violations()
 

@@ -4,17 +4,18 @@ for pages without the socket, reports, and the moderators' view."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from focusmate.lib.http import error_response
+from focusmate.lib.http import answers_refusals
 from messaging import queries, services
 from messaging.forms import MessageForm, PageForm
 from messaging.models import ChatMessage
 from messaging.views.direct import report_view
 from moderation.services import is_moderator
+from rooms.access import room_page
 from rooms.queries import room_for_viewer
 
 
@@ -48,16 +49,14 @@ def chat_lines(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=room_page)
 def chat_send(request: HttpRequest, room_id: int) -> HttpResponse:
     """The chat box's fallback without the socket (the page normally sends a frame)."""
     room = _room_as_member(request, room_id)
     form = MessageForm({"body": request.POST.get("chat", "")})
-    try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.chat_post(room=room, by=request.user, body=form.cleaned_data["body"])
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=room.get_absolute_url())
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    services.chat_post(room=room, by=request.user, body=form.cleaned_data["body"])
     if request.htmx:
         return HttpResponse(status=204)
     return redirect(room)

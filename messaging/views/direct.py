@@ -15,7 +15,7 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.queries import has_blocked
 from focusmate.lib.broadcast import UNDELIVERED_NOTE, undelivered, user_group
-from focusmate.lib.http import error_message, error_response
+from focusmate.lib.http import answers_refusals, error_response, refusals_into
 from focusmate.lib.sockets import error_toast
 from messaging import queries, services
 from messaging.forms import MarkReadForm, MessageForm, PageForm, ReportForm
@@ -39,6 +39,20 @@ def _own_message(request: HttpRequest, message_id: int) -> Message:
     if message is None:
         raise Http404("No such message.")
     return message
+
+
+def conversation_page(request: HttpRequest, *, username: str) -> str:
+    """Where a refused action in a conversation goes back to (the other person's name as
+    stored, whatever its case in the URL)."""
+    other = User.objects.only("username").get(username__iexact=username, is_active=True)
+    return reverse("messaging:conversation", args=[other.username])
+
+
+def message_page(request: HttpRequest, *, message_id: int) -> str:
+    """Where a refused action on a message goes back to: its conversation."""
+    message = _own_message(request, message_id)
+    other = User.objects.only("username").get(pk=message.conversation.other_id(request.user.pk))
+    return reverse("messaging:conversation", args=[other.username])
 
 
 def _badge(request: HttpRequest) -> HttpResponse:
@@ -94,6 +108,7 @@ def _page_of_messages(request: HttpRequest, other: User, member, form: PageForm)
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answers_refusals(back=conversation_page)
 def conversation(request: HttpRequest, username: str) -> HttpResponse:
     other = _other_person(request, username)
     if request.method == "POST":
@@ -143,13 +158,10 @@ def _send(request: HttpRequest, other: User) -> HttpResponse:
             return error_response(request, error, fallback_url=here)
         member = queries.member_for(user=request.user, other=other)
         return _conversation_page(request, other, member, form, status=422)
-    try:
-        with undelivered() as failed_groups:
-            message = services.message_send(
-                sender=request.user, recipient=other, body=form.cleaned_data["body"]
-            )
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=here)
+    with undelivered() as failed_groups:
+        message = services.message_send(
+            sender=request.user, recipient=other, body=form.cleaned_data["body"]
+        )
     # Saved, but not pushed: the recipient's pages get it when the channel layer is back.
     failed = user_group(other.pk) in failed_groups
     if request.htmx:
@@ -189,23 +201,22 @@ def conversation_read(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=conversation_page, flash_only=True)
 def conversation_block(request: HttpRequest, username: str) -> HttpResponse:
     """Blocks (or with `unblock`, unblocks) the other person, from the conversation."""
     other = _other_person(request, username)
-    try:
-        if request.POST.get("unblock"):
-            account_services.user_unblock(by=request.user, user=other)
-            flash.success(request, f"You unblocked {other.username}.")
-        else:
-            account_services.user_block(by=request.user, user=other)
-            flash.success(request, f"You blocked {other.username}. Neither of you can write.")
-    except (ValidationError, PermissionDenied) as error:
-        flash.error(request, error_message(error))
+    if request.POST.get("unblock"):
+        account_services.user_unblock(by=request.user, user=other)
+        flash.success(request, f"You unblocked {other.username}.")
+    else:
+        account_services.user_block(by=request.user, user=other)
+        flash.success(request, f"You blocked {other.username}. Neither of you can write.")
     return redirect("messaging:conversation", other.username)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@answers_refusals(back=message_page)
 def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
     message = _own_message(request, message_id)
     other_id = message.conversation.other_id(request.user.pk)
@@ -213,17 +224,12 @@ def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
     here = reverse("messaging:conversation", args=[other.username])
     form = MessageForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.message_edit(message=message, by=request.user, body=form.cleaned_data["body"])
-        except (ValidationError, PermissionDenied) as error:
-            return error_response(request, error, fallback_url=here)
+        services.message_edit(message=message, by=request.user, body=form.cleaned_data["body"])
         if request.htmx:
             return HttpResponse(status=204)  # the push redraws it on every page
         return redirect(here)
     if not message.is_editable_by(request.user):
-        return error_response(
-            request, ValidationError("That message can no longer be edited."), fallback_url=here
-        )
+        raise ValidationError("That message can no longer be edited.")
     status = 422 if request.method == "POST" else 200
     return render(
         request,
@@ -235,14 +241,12 @@ def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@answers_refusals(back=message_page)
 def message_delete(request: HttpRequest, message_id: int) -> HttpResponse:
     message = _own_message(request, message_id)
     other = User.objects.get(pk=message.conversation.other_id(request.user.pk))
     here = reverse("messaging:conversation", args=[other.username])
-    try:
-        services.message_delete(message=message, by=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        return error_response(request, error, fallback_url=here)
+    services.message_delete(message=message, by=request.user)
     if request.htmx:
         return HttpResponse(status=204)
     return redirect(here)
@@ -252,16 +256,13 @@ def report_view(request: HttpRequest, *, target, author, back: str, kind: str) -
     """Shared by messages and chat lines: a form that files a moderation report."""
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             report_create(
                 by=request.user,
                 target=target,
                 reason=form.cleaned_data["reason"],
                 text=form.cleaned_data["text"],
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error_message(error))
-        else:
             flash.success(request, "Thanks: a moderator will look at it.")
             return redirect(back)
     status = 422 if request.method == "POST" else 200

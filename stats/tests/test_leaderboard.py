@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 from django.urls import reverse
 
+from rooms import services as room_services
 from rooms.models import Participant
 from stats.tests.factories import RoomFactory, SessionHistoryFactory
 
@@ -111,3 +112,21 @@ def test_an_empty_board_says_so(client, alice, time_machine):
     body = client.get(URL).content.decode()
 
     assert 'data-testid="leaderboard-empty"' in body
+
+
+@pytest.mark.parametrize("viewer", ["alice", "bob", "charlie"])
+def test_every_listed_board_opens_and_ones_own_boards_are_listed(
+    client, request, room, private_room, this_week, viewer
+):
+    """The list and the page apply one rule (rooms.access.board_rooms): a closed room's
+    board, which its page still links to, is listed for its owner and those in it."""
+    room_services.room_close(room=private_room, by=private_room.owner)
+    user = request.getfixturevalue(viewer)
+    client.force_login(user)
+
+    listed = list(client.get(URL).context["rooms"])
+
+    for each in listed:
+        assert client.get(URL, {"room": each.pk}).status_code == 200
+    own = {"alice": {room, private_room}, "bob": {private_room}, "charlie": set()}[viewer]
+    assert own <= set(listed)
