@@ -14,7 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from api.services import token_issue
 from conftest import session_cookie
 from focusmate.asgi import application
-from rooms import presence, queries
+from rooms import access, presence
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
 
@@ -80,7 +80,7 @@ async def test_a_room_socket_during_a_database_outage_is_closed_with_1013(
     def unreachable(**kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(queries, "membership_with_timer", unreachable)
+    monkeypatch.setattr(access, "membership_with_timer", unreachable)
 
     assert await _closed_with(_room_socket(room, bob_cookie)) == 1013
 
@@ -114,7 +114,7 @@ async def test_a_bug_closes_with_1011_not_an_http_500(room, bob_cookie, monkeypa
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(queries, "membership_with_timer", broken)
+    monkeypatch.setattr(access, "membership_with_timer", broken)
 
     assert await _closed_with(_room_socket(room, bob_cookie)) == 1011
 
