@@ -62,7 +62,7 @@ def test_sigterm_finishes_requests_in_flight_and_closes_sockets_with_1012(
     command, room, private_room, alice, bob
 ):
     if "--workers" in command and not settings.REDIS_URL:
-        pytest.skip("SEVERAL WORKERS NEED REDIS_URL (a Redis channel layer)")
+        pytest.skip(reason="SEVERAL WORKERS NEED REDIS_URL (a Redis channel layer)")
     site = LiveSite(command=command, wait=False)
     try:
         _wait_until_up(site)

@@ -68,7 +68,7 @@ def private_redis():
         if os.environ.get("FOCUSMATE_REQUIRE_E2E"):
             pytest.fail(NEEDS)
         print(f"\n*** {NEEDS} ***", file=sys.stderr)
-        pytest.skip(NEEDS)
+        pytest.skip(reason=NEEDS)
     server = PrivateRedis()
     server.start()
     yield server
