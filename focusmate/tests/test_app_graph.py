@@ -28,6 +28,8 @@ ORDER = [
     # Achievements count the forum's posts, comments and likes: they read its models.
     "community",
     "achievements",
+    # Scheduled sessions start rooms' timers and notify through messaging.
+    "scheduling",
     "api",
 ]
 EDGE_MODULES = {"views", "consumers", "admin", "urls", "routing", "api", "apps", "forms"}
