@@ -341,6 +341,9 @@ TASKS = {
 TASK_WORKER_POLL_SECONDS = env.float("TASK_WORKER_POLL_SECONDS", default=1.0)
 # A task running this long was abandoned by a worker that died (kill -9) and runs again.
 TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=60.0)
+# Finished tasks' rows are deleted this many days after they finished (django-tasks-db's
+# own `prune_db_task_results`, run by the worker once an hour).
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
 
 # JSON API: how long a token from POST /api/v1/auth/login lasts.
 API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=30 * 24 * 3600)

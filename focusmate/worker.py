@@ -13,6 +13,9 @@ RealOrangeOne/django-tasks#46). So a task RUNNING for longer than `TASK_LEASE_SE
 put back in the queue and runs again. Tasks must therefore be idempotent (at least once):
 an achievement check run twice unlocks once.
 
+Finished tasks' rows would pile up for ever: once an hour the worker runs the package's
+own `prune_db_task_results` for those finished more than `TASK_RESULTS_KEEP_DAYS` ago.
+
 `manage.py serve` runs a worker on a thread of its own (`run_forever`, so that with the
 in-memory channel layer its pushes reach this process's sockets); `manage.py runtasks`
 runs one as a process.
@@ -29,6 +32,7 @@ from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
 from django.utils import timezone
@@ -40,6 +44,7 @@ logger = logging.getLogger("focusmate.worker")
 
 # How often a worker looks for tasks abandoned by a dead worker (at most).
 REQUEUE_EVERY_SECONDS = 10.0
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 def requeue_abandoned(*, lease_seconds: float) -> int:
@@ -49,6 +54,16 @@ def requeue_abandoned(*, lease_seconds: float) -> int:
         DBTaskResult.objects.running()
         .filter(started_at__lt=cutoff)
         .update(status=TaskResultStatus.READY, started_at=None)
+    )
+
+
+def prune_finished() -> None:
+    """Deletes the rows of tasks that finished more than TASK_RESULTS_KEEP_DAYS ago."""
+    call_command(
+        "prune_db_task_results",
+        queue_name="*",
+        min_age_days=settings.TASK_RESULTS_KEEP_DAYS,
+        verbosity=0,
     )
 
 
@@ -94,9 +109,13 @@ class TaskWorker:
     def run(self) -> None:
         logger.info("task worker started (lease %ss)", self.lease_seconds)
         next_requeue = 0.0
+        next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
         try:
             while not self._stopped.is_set():
                 try:
+                    if time.monotonic() >= next_prune:
+                        next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+                        prune_finished()
                     if time.monotonic() >= next_requeue:
                         self.run_ready()
                         next_requeue = time.monotonic() + min(

@@ -14,7 +14,7 @@ from accounts.tests.factories import UserFactory
 from achievements.models import UserAchievement
 from achievements.tasks import achievements_check_users
 from conftest import LiveSite
-from focusmate.worker import requeue_abandoned
+from focusmate.worker import prune_finished, requeue_abandoned
 from messaging.models import Notification
 from rooms.tests.factories import RoomFactory
 from stats.tests.factories import SessionHistoryFactory
@@ -70,6 +70,28 @@ def test_only_tasks_running_longer_than_the_lease_are_put_back(queued_in_databas
 
     assert DBTaskResult.objects.get(pk=abandoned.id).status == "READY"
     assert DBTaskResult.objects.get(pk=under_way.id).status == "RUNNING"
+
+
+def test_finished_tasks_rows_go_after_the_days_kept_and_queued_ones_stay(
+    queued_in_database, settings
+):
+    settings.TASK_RESULTS_KEEP_DAYS = 7
+    old_done, recent_done, old_queued = (achievements_check_users.enqueue([n]) for n in (1, 2, 3))
+    finished = {"status": "SUCCESSFUL", "started_at": timezone.now() - timedelta(days=9)}
+    DBTaskResult.objects.filter(pk=old_done.id).update(
+        **finished, finished_at=timezone.now() - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=recent_done.id).update(
+        **finished, finished_at=timezone.now() - timedelta(days=6)
+    )
+    DBTaskResult.objects.filter(pk=old_queued.id).update(
+        enqueued_at=timezone.now() - timedelta(days=30)
+    )
+
+    prune_finished()
+
+    kept = {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+    assert kept == {recent_done.id, old_queued.id}
 
 
 @pytest.mark.skipif(
