@@ -40,6 +40,20 @@ def test_the_schema_lists_the_writes_with_a_body():
     assert len(OPERATIONS) >= 15
 
 
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_the_schema_says_each_write_with_a_body_may_answer_415(method, path):
+    operation = api.get_openapi_schema()["paths"][path][method.lower()]
+
+    schema = operation["responses"]["415"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["detail"]
+
+
+def test_operations_without_a_body_list_no_415():
+    operation = api.get_openapi_schema()["paths"]["/api/v1/timer/{room_id}"]["get"]
+
+    assert "415" not in operation["responses"]
+
+
 def _send(client: Client, method: str, path: str, content_type: str | None, token: str):
     url = path.replace("{", "").replace("}", "")  # ids don't matter: the body is refused first
     url = "/".join("1" if part.endswith("_id") else part for part in url.split("/"))
