@@ -299,7 +299,7 @@ def test_a_keyboard_pause_tells_the_room_who_made_it(both_in_room, room):
     alice_page.keyboard.press("Space")  # focus stayed in the timer through the swap
     expect(timer(bob_page)).to_have_attribute("data-status", "paused", timeout=LIVE)
     expect(bob_page.locator("#timer .timer-note")).to_have_text("Paused by alice")
-    expect(bob_page.locator("#timer [data-role=announce]")).to_have_text("Paused by alice.")
+    expect(bob_page.locator("#announcer p:last-child")).to_have_text("Paused by alice.")
 
 
 @FAST_SCHEDULER
@@ -337,7 +337,7 @@ def test_alert_settings_reach_the_open_room_and_its_sound_plays_in_a_hidden_tab(
     )
 
     expect(timer(room_page)).to_have_attribute("data-phase", "short_break", timeout=8_000)
-    expect(room_page.locator("#timer [data-role=announce]")).to_have_text(
+    expect(room_page.locator("#announcer p:last-child")).to_have_text(
         "Work done — time for a break"
     )
     assert room_page.evaluate("window.__played") == [["wood.wav", 0.3]]

@@ -13,8 +13,21 @@
     box.appendChild(toast);
     dismissLater(toast);
   }
+  // A polite announcement for screen readers. Each one is a new line in #announcer (a
+  // region that never leaves the page), so the same words twice are still said twice
+  // and two quick ones do not overwrite each other; the last few are kept.
+  var ANNOUNCEMENTS_KEPT = 3;
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region || !text) return;
+    var line = document.createElement("p");
+    line.textContent = text;
+    region.appendChild(line);
+    while (region.children.length > ANNOUNCEMENTS_KEPT) region.removeChild(region.firstElementChild);
+  }
   window.focusmate = window.focusmate || {};
   window.focusmate.toast = showToast;
+  window.focusmate.announce = announce;
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("#toasts .toast").forEach(dismissLater);
   });
