@@ -341,3 +341,35 @@ def test_alert_settings_reach_the_open_room_and_its_sound_plays_in_a_hidden_tab(
         "Work done — time for a break"
     )
     assert room_page.evaluate("window.__played") == [["wood.wav", 0.3]]
+
+
+def test_new_chat_lines_are_said_by_a_screen_reader_and_typing_never_touches_the_timer(
+    both_in_room, room, bob
+):
+    alice_page, bob_page = both_in_room
+    # Page-wide shortcuts, as a saved setting hands them to the open page: still, keys
+    # typed into the chat box are text, not commands for the room's timer.
+    alice_page.evaluate("document.body.dataset.shortcuts = 'page'")
+    box = alice_page.get_by_label("Message to the room")
+    box.press_sequentially("r s ok")
+    box.press("Enter")
+
+    line = bob_page.get_by_test_id("chat-line").filter(has_text="r s ok")
+    expect(line).to_be_visible(timeout=LIVE)
+    expect(bob_page.locator("#announcer p:last-child")).to_have_text("alice says: r s ok")
+    expect(alice_page.get_by_test_id("chat-line").filter(has_text="r s ok")).to_be_visible()
+    assert "r s ok" not in alice_page.locator("#announcer").inner_text()  # not one's own
+    assert Timer.objects.get(room=room).status == "idle"
+
+    # Bob turns chat lines off in his alert settings: his next page says none.
+    User = type(bob)
+    User.objects.filter(pk=bob.pk).update(announce_chat=False)
+    bob_page.reload()
+    wait_online(bob_page, "bob")
+    box.press_sequentially("second")
+    box.press("Enter")
+
+    expect(bob_page.get_by_test_id("chat-line").filter(has_text="second")).to_be_visible(
+        timeout=LIVE
+    )
+    assert "second" not in bob_page.locator("#announcer").inner_text()

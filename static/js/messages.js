@@ -42,8 +42,7 @@
     }
     var newest = newestId(list);
     if (newest > (Number(list.getAttribute("data-newest")) || 0)) {
-      // The page's own lines were there before the first tidy; later ones arrived.
-      if (list.hasAttribute("data-newest")) announceNew(list, Number(list.getAttribute("data-newest")));
+      announceNew(list);
       if (list.getAttribute("data-stick") !== "no") list.scrollTop = list.scrollHeight;
       list.setAttribute("data-newest", String(newest));
       markRead(list);
@@ -55,7 +54,11 @@
   // settings page's broadcast). Never one's own, never a hidden line; a burst after a
   // reconnect is summed up rather than read out line by line.
   var ANNOUNCED_AT_MOST = 3;
-  function announceNew(list, after) {
+  function announceNew(list) {
+    // data-said: the newest line already in the page or already said (set at load).
+    if (!list.hasAttribute("data-said")) return;
+    var after = Number(list.getAttribute("data-said")) || 0;
+    list.setAttribute("data-said", String(Math.max(after, newestId(list))));
     if (!list.hasAttribute("data-announce-new") || document.body.getAttribute("data-announce-chat") !== "on") return;
     var say = window.focusmate && window.focusmate.announce;
     if (typeof say !== "function") return;
@@ -175,6 +178,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var lists = document.querySelectorAll("[data-message-list]");
     lists.forEach(function (list) {
+      list.setAttribute("data-said", String(newestId(list))); // the page's own: not news
       list.scrollTop = list.scrollHeight;
       tidy(list);
     });
