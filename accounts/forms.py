@@ -74,6 +74,10 @@ class AlertsForm(forms.ModelForm):
         }
         help_texts = {
             "desktop_notifications": "Your browser asks first; nothing is asked until you click.",
+            "announce_chat": (
+                "A room's new chat lines, said politely by your screen reader as they "
+                'arrive (never your own). Phase changes and "1 minute left" are always said.'
+            ),
             "keyboard_shortcuts": (
                 "Space starts or pauses, S skips, R resets, ? lists them. They never act "
                 "while you type, or in a room whose timer you may not control."

@@ -86,6 +86,9 @@ class User(AbstractUser):
         "show a desktop notification when a phase ends in a hidden tab", default=True
     )
     title_countdown = models.BooleanField("count down in the tab's title", default=True)
+    announce_chat = models.BooleanField(
+        "read new chat lines aloud with a screen reader", default=True
+    )
 
     objects = FocusUserManager()
 
@@ -123,6 +126,7 @@ ALERT_FIELDS = (
     "desktop_notifications",
     "title_countdown",
     "keyboard_shortcuts",
+    "announce_chat",
 )
 
 

@@ -74,6 +74,7 @@ def alerts_update(
     break_end_sound: str,
     desktop_notifications: bool,
     title_countdown: bool,
+    announce_chat: bool,
 ) -> User:
     """Saves a person's alert and keyboard choices; only their own.
 
@@ -91,6 +92,7 @@ def alerts_update(
     user.break_end_sound = break_end_sound
     user.desktop_notifications = desktop_notifications
     user.title_countdown = title_countdown
+    user.announce_chat = announce_chat
     user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in ALERT_FIELDS])
     user.save(update_fields=ALERT_FIELDS)
     return user

@@ -20,12 +20,14 @@ VALID = {
     "desktop_notifications": "on",
     "title_countdown": "on",
     "keyboard_shortcuts": "timer",
+    "announce_chat": "on",
 }
 CHOICES = {key: value for key, value in VALID.items() if key != "sound_on"} | {
     "sound_on": True,
     "sound_volume": 40,
     "desktop_notifications": True,
     "title_countdown": True,
+    "announce_chat": True,
 }
 
 
@@ -75,6 +77,19 @@ def test_saved_sounds_volume_and_switches_reach_every_page(client, alice):
     assert 'data-work-sound="/static/sounds/wood.wav"' in body
     assert 'data-break-sound="/static/sounds/bell.wav"' in body
     assert 'data-notify="on" data-title-countdown="off"' in body
+    assert 'data-announce-chat="on"' in body
+
+
+def test_chat_lines_read_aloud_can_be_turned_off(client, alice):
+    client.force_login(alice)
+    form = dict(VALID)
+    del form["announce_chat"]  # an unticked box is absent from the post
+
+    assert client.post(URL, form).status_code == 302
+
+    alice.refresh_from_db()
+    assert alice.announce_chat is False
+    assert 'data-announce-chat="off"' in client.get(reverse("home")).content.decode()
 
 
 def test_a_stranger_gets_no_alert_settings_in_the_page(client, db):

@@ -53,6 +53,7 @@ def site_with_data(live_site, alice, bob):
         room_services.participant_set_intention(room=room, user=bob, intention="Chapter 3")
         timer_services.timer_command(room=room, by=alice, action="start")
         private = room_services.room_create(owner=alice, name="Secret lab", is_public=False)
+        solo = room_services.solo_room_for(user=alice)
         messaging_services.chat_post(room=room, by=bob, body="Hello room")
         now = timezone.now()
         for days in range(6):
@@ -76,6 +77,7 @@ def site_with_data(live_site, alice, bob):
         f"/rooms/{room.pk}/edit/",
         f"/rooms/{private.pk}/",
         "/rooms/solo/",
+        f"/rooms/{solo.pk}/",
         "/stats/",
         "/stats/?range=7",
         "/stats/leaderboard/",
@@ -98,6 +100,53 @@ def site_with_data(live_site, alice, bob):
         "/api/v1/docs",
     ]
     return live_site, pages
+
+
+# Where Tab lands, as the person sees it: a Tab stop must be on screen, of some size and
+# visible, and show a focus ring (an outline or a box shadow), on itself or on the label
+# that draws it.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const looks = (node) => {
+    const rect = node.getBoundingClientRect();
+    const style = getComputedStyle(node);
+    return {
+      shown: rect.width > 1 && rect.height > 1
+        && style.visibility !== "hidden" && style.opacity !== "0",
+      ring: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+        || style.boxShadow !== "none",
+    };
+  };
+  let seen = looks(el);
+  // A control drawn by its label (the phone menu's checkbox is its ☰ label).
+  for (const label of el.labels || []) {
+    if (!seen.shown || !seen.ring) {
+      const drawn = looks(label);
+      if (drawn.shown && drawn.ring) seen = drawn;
+    }
+  }
+  const name = (el.getAttribute("aria-label") || el.innerText || el.value || "").trim();
+  const tag = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "");
+  const where = tag + " " + JSON.stringify(name.slice(0, 30));
+  return { where, shown: seen.shown, ring: seen.ring };
+}"""
+TAB_STOPS_AT_MOST = 80  # a page with more is walked that far
+
+
+def _invisible_tab_stops(page, url: str) -> list[str]:
+    page.locator("body").focus()
+    found = []
+    seen = set()
+    for _ in range(TAB_STOPS_AT_MOST):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None or focused["where"] in seen:
+            break  # out of the page, or round again
+        seen.add(focused["where"])
+        if not (focused["shown"] and focused["ring"]):
+            found.append(f"{url}: Tab stop {focused}")
+    return found
 
 
 def _violations(page, url: str) -> list[str]:
@@ -139,5 +188,10 @@ def test_no_page_has_a_serious_accessibility_violation(
         response = page.goto(site.url + url)
         assert response.status < 500, f"{url} answered {response.status}"
         found += _violations(page, url)
+        # Nothing sticks out sideways (a page that scrolls sideways on a phone is broken).
+        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+            found.append(f"{url}: wider than the {screen} screen")
+        if scheme == "light":
+            found += _invisible_tab_stops(page, url)
 
     assert found == [], f"{len(found)} serious/critical findings:\n" + "\n".join(found)

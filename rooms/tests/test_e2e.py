@@ -287,8 +287,10 @@ def test_a_ban_in_the_admin_closes_the_banned_person_s_open_room_at_once(
 
 def test_a_keyboard_pause_tells_the_room_who_made_it(both_in_room, room):
     alice_page, bob_page = both_in_room
-    # Bob presses Space with nothing focused, to scroll: the room's timer is untouched.
+    # Bob presses Space with nothing focused, to scroll, then on a link: his shortcuts
+    # are the default (in the timer only), so the room's timer is untouched.
     bob_page.locator("body").press("Space")
+    bob_page.get_by_role("link", name="This week's board").press("Space")
     bob_page.wait_for_timeout(300)
     assert Timer.objects.get(room=room).status == "idle"
 
@@ -299,7 +301,7 @@ def test_a_keyboard_pause_tells_the_room_who_made_it(both_in_room, room):
     alice_page.keyboard.press("Space")  # focus stayed in the timer through the swap
     expect(timer(bob_page)).to_have_attribute("data-status", "paused", timeout=LIVE)
     expect(bob_page.locator("#timer .timer-note")).to_have_text("Paused by alice")
-    expect(bob_page.locator("#timer [data-role=announce]")).to_have_text("Paused by alice.")
+    expect(bob_page.locator("#announcer p:last-child")).to_have_text("Paused by alice.")
 
 
 @FAST_SCHEDULER
@@ -337,7 +339,90 @@ def test_alert_settings_reach_the_open_room_and_its_sound_plays_in_a_hidden_tab(
     )
 
     expect(timer(room_page)).to_have_attribute("data-phase", "short_break", timeout=8_000)
-    expect(room_page.locator("#timer [data-role=announce]")).to_have_text(
+    expect(room_page.locator("#announcer p:last-child")).to_have_text(
         "Work done — time for a break"
     )
     assert room_page.evaluate("window.__played") == [["wood.wav", 0.3]]
+
+
+def test_new_chat_lines_are_said_by_a_screen_reader_and_typing_never_touches_the_timer(
+    both_in_room, room, bob
+):
+    alice_page, bob_page = both_in_room
+    # Page-wide shortcuts, as a saved setting hands them to the open page: still, keys
+    # typed into the chat box are text, not commands for the room's timer.
+    alice_page.evaluate("document.body.dataset.shortcuts = 'page'")
+    box = alice_page.get_by_label("Message to the room")
+    box.press_sequentially("r s ok")
+    box.press("Enter")
+
+    line = bob_page.get_by_test_id("chat-line").filter(has_text="r s ok")
+    expect(line).to_be_visible(timeout=LIVE)
+    expect(bob_page.locator("#announcer p:last-child")).to_have_text("alice says: r s ok")
+    expect(alice_page.get_by_test_id("chat-line").filter(has_text="r s ok")).to_be_visible()
+    assert "r s ok" not in alice_page.locator("#announcer").inner_text()  # not one's own
+    assert Timer.objects.get(room=room).status == "idle"
+
+    # Bob turns chat lines off in his alert settings: his next page says none.
+    User = type(bob)
+    User.objects.filter(pk=bob.pk).update(announce_chat=False)
+    bob_page.reload()
+    wait_online(bob_page, "bob")
+    box.press_sequentially("second")
+    box.press("Enter")
+
+    expect(bob_page.get_by_test_id("chat-line").filter(has_text="second")).to_be_visible(
+        timeout=LIVE
+    )
+    assert "second" not in bob_page.locator("#announcer").inner_text()
+
+
+def set_visibility(page: Page, state: str) -> None:
+    """What the browser says when a tab is hidden or shown (headless tabs never are)."""
+    page.evaluate(
+        """(state) => {
+        const hidden = { value: state === "hidden", configurable: true };
+        Object.defineProperty(document, "hidden", hidden);
+        Object.defineProperty(document, "visibilityState", { value: state, configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""",
+        state,
+    )
+
+
+@FAST_SCHEDULER
+def test_the_title_is_right_after_the_tab_was_away_for_longer_than_a_phase(
+    live_site, new_page, bob, password
+):
+    room = services.room_create(
+        owner=bob, name="Sprint", work_minutes=1, short_break_minutes=1, auto_start_work=True
+    )
+    page = new_page()
+    live_site.log_in(page, bob, password)
+    open_room(page, live_site.url, room, bob)
+    press(page, "start")
+    expect(timer(page)).to_have_attribute("data-status", "running", timeout=LIVE)
+    expect(page).to_have_title(re.compile(r"^00:[0-5]\d · Work — Sprint"))
+
+    # The machine sleeps: the tab is hidden and off the network, and the server's time
+    # (which alone decides) moves on by more than a phase: work ended 40 s ago and the
+    # 1-minute break that followed has 20 s left.
+    page.context.set_offline(True)
+    set_visibility(page, "hidden")
+    now = timezone.now()
+    Timer.objects.filter(room=room).update(
+        ends_at=now - timedelta(seconds=40),
+        phase_started_at=now - timedelta(seconds=100),
+        version=F("version") + 1,
+    )
+
+    # It wakes up: the tab is shown and back online.
+    page.context.set_offline(False)
+    set_visibility(page, "visible")
+
+    expect(timer(page)).to_have_attribute("data-phase", "short_break", timeout=5_000)
+    title = re.compile(r"^00:(\d\d) · Short Break — Sprint")
+    expect(page).to_have_title(title)
+    shown = int(title.match(page.title()).group(1))
+    left = (Timer.objects.get(room=room).ends_at - timezone.now()).total_seconds()
+    assert abs(shown - left) <= 2, (shown, left)

@@ -42,10 +42,38 @@
     }
     var newest = newestId(list);
     if (newest > (Number(list.getAttribute("data-newest")) || 0)) {
+      announceNew(list);
       if (list.getAttribute("data-stick") !== "no") list.scrollTop = list.scrollHeight;
       list.setAttribute("data-newest", String(newest));
       markRead(list);
     }
+  }
+
+  // A room's new chat lines, said by a screen reader as they arrive (issue #25), when the
+  // person's alert settings want it (body[data-announce-chat], switched live by the
+  // settings page's broadcast). Never one's own, never a hidden line; a burst after a
+  // reconnect is summed up rather than read out line by line.
+  var ANNOUNCED_AT_MOST = 3;
+  function announceNew(list) {
+    // data-said: the newest line already in the page or already said (set at load).
+    if (!list.hasAttribute("data-said")) return;
+    var after = Number(list.getAttribute("data-said")) || 0;
+    list.setAttribute("data-said", String(Math.max(after, newestId(list))));
+    if (!list.hasAttribute("data-announce-new") || document.body.getAttribute("data-announce-chat") !== "on") return;
+    var say = window.focusmate && window.focusmate.announce;
+    if (typeof say !== "function") return;
+    var me = list.getAttribute("data-me");
+    var lines = items(list).filter(function (el) {
+      return Number(el.getAttribute("data-id")) > after && el.getAttribute("data-sender") !== me &&
+        el.querySelector(".chat-body");
+    });
+    if (lines.length > ANNOUNCED_AT_MOST) {
+      say(lines.length + " new chat messages.");
+      return;
+    }
+    lines.forEach(function (el) {
+      say(el.getAttribute("data-sender") + " says: " + el.querySelector(".chat-body").textContent.trim());
+    });
   }
 
   function csrfHeaders() {
@@ -150,6 +178,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var lists = document.querySelectorAll("[data-message-list]");
     lists.forEach(function (list) {
+      list.setAttribute("data-said", String(newestId(list))); // the page's own: not news
       list.scrollTop = list.scrollHeight;
       tidy(list);
     });

@@ -13,8 +13,32 @@
     box.appendChild(toast);
     dismissLater(toast);
   }
+  // A polite announcement for screen readers. Each one is a new line in #announcer (a
+  // region that never leaves the page), so the same words twice are still said twice
+  // and two quick ones do not overwrite each other; the last few are kept.
+  var ANNOUNCEMENTS_KEPT = 3;
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region || !text) return;
+    var line = document.createElement("p");
+    line.textContent = text;
+    region.appendChild(line);
+    while (region.children.length > ANNOUNCEMENTS_KEPT) region.removeChild(region.firstElementChild);
+  }
+  // A date field's words (input[data-words] names them): the browser shows the field in
+  // its own numeric format, the words say it as the page's headings do ("7 Nov 2026").
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!(field instanceof HTMLInputElement) || field.type !== "date" || !field.getAttribute("data-words")) return;
+    var words = document.getElementById(field.getAttribute("data-words"));
+    if (!words) return;
+    var match = /^(\d{4})-(\d\d)-(\d\d)$/.exec(field.value);
+    words.textContent = match ? Number(match[3]) + " " + MONTHS[Number(match[2]) - 1] + " " + match[1] : "";
+  });
   window.focusmate = window.focusmate || {};
   window.focusmate.toast = showToast;
+  window.focusmate.announce = announce;
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("#toasts .toast").forEach(dismissLater);
   });

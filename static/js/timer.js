@@ -3,9 +3,11 @@
 //
 // Contract (see templates/timers/_timer.html): #timer carries data-status, data-phase,
 // data-ends-at, data-remaining, data-duration, data-server-now, data-seq,
-// data-phase-label and data-sync-url; inside it [data-role=clock], .timer-ring-progress,
-// [data-role=announce] and the control form. Elsewhere, an optional
-// [data-role=notify-toggle] button.
+// data-phase-label and data-sync-url; inside it [data-role=clock] (role="timer", which
+// screen readers never read out by itself), .timer-ring-progress and the control form.
+// Elsewhere, an optional [data-role=notify-toggle] button. What a screen reader should
+// hear (a phase starts or ends, "1 minute left", a pause) goes to the page's polite live
+// region through focusmate.announce (static/js/site.js), never the clock's every second.
 //
 // New #timer elements are noticed with a MutationObserver rather than htmx events:
 // the element arrives by several roads (a button's outerHTML swap, whose target is then
@@ -162,12 +164,7 @@
   }
 
   function announce(text) {
-    // A live region must already be in the page when its text changes, or screen
-    // readers may skip it: the new #timer was inserted a moment ago, so wait a little.
-    setTimeout(function () {
-      const region = current && current.querySelector("[data-role=announce]");
-      if (region) region.textContent = text;
-    }, 100);
+    if (window.focusmate && typeof window.focusmate.announce === "function") window.focusmate.announce(text);
   }
 
   function endMessage(ended) {
@@ -214,8 +211,11 @@
         signalEnd(newest);
       }
     }
-    if (newest && state.seq === newest.seq && state.status !== newest.status && el.dataset.note) {
-      announce(el.dataset.note + ".");
+    if (newest && state.seq === newest.seq && state.status !== newest.status) {
+      if (el.dataset.note) announce(el.dataset.note + ".");
+      else if (state.status === "running") {
+        announce(state.label + (newest.status === "paused" ? " resumed." : " started."));
+      }
     }
     if (!newest || state.seq >= newest.seq) newest = state;
 

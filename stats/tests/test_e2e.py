@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from stats.tests.factories import RoomFactory, SessionHistoryFactory
 
@@ -38,6 +39,14 @@ def test_a_person_reads_their_stats_switches_period_and_downloads_csv(
     assert page.evaluate("window.stillHere") is True
     assert page.locator("[data-testid=daily-chart] rect.hit").count() == 7
     assert page.get_by_role("link", name="7 days").get_attribute("aria-current") == "page"
+
+    # The date fields show the browser's numbers (11/07/2026 here); their words say the
+    # dates as the heading does, and follow what is typed (issue #25).
+    start_words, end_words = page.get_by_test_id("start-words"), page.get_by_test_id("end-words")
+    title = page.get_by_test_id("period-title").inner_text()
+    assert title.startswith(f"{start_words.inner_text()} \N{EN DASH} {end_words.inner_text()} ")
+    page.get_by_label("From", exact=True).fill("2026-03-05")
+    expect(start_words).to_have_text("5 Mar 2026")
 
     with page.expect_download() as download_info:
         page.get_by_test_id("export-range").click()

@@ -101,6 +101,11 @@ def test_a_custom_range_is_shown(client, alice, now):
     assert response.context["period"].days == 31
     assert "1 Jan 2026 \N{EN DASH} 31 Jan 2026" in response.content.decode()
     assert "range=custom&amp;start=2026-01-01&amp;end=2026-01-31" in response.content.decode()
+    # Each date field carries the same words as the heading beside its numbers.
+    body = response.content.decode()
+    assert 'id="period-start" name="start" value="2026-01-01"' in body
+    assert 'data-testid="start-words">1 Jan 2026</span>' in body
+    assert 'data-testid="end-words">31 Jan 2026</span>' in body
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,6 @@ def timer_html(
   </div>
   <form class="timer-controls" hx-post="/rooms/12/timer/" hx-target="#timer"
         hx-swap="outerHTML" method="post" action="/rooms/12/timer/">{buttons}</form>
-  <p class="visually-hidden" aria-live="polite" data-role="announce"></p>
 </section>"""
 
 
@@ -166,7 +165,12 @@ class TimerPage:
 
     @property
     def announcement(self):
-        return self.page.locator("#timer [data-role=announce]")
+        """The latest line of the page's polite live region (it keeps a few)."""
+        return self.page.locator("#announcer p:last-child")
+
+    @property
+    def announcements(self) -> list[str]:
+        return self.page.locator("#announcer p").all_inner_texts()
 
 
 @pytest.fixture
@@ -289,6 +293,8 @@ def test_a_new_phase_is_announced_rung_and_notified_once(open_timer_page):
     timer_page.page.clock.run_for(200)
 
     expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    said = ["Work resumed.", "Work done — time for a break"]  # the fixture starts paused
+    assert timer_page.announcements == said
     # The fixture's settings: chime at 70 % when work ends.
     assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
     assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
@@ -296,7 +302,7 @@ def test_a_new_phase_is_announced_rung_and_notified_once(open_timer_page):
     # The same phase again (a resync, a reconnect snapshot): nothing new.
     timer_page.push(short_break)
     timer_page.page.clock.run_for(200)
-    expect(timer_page.announcement).to_have_text("")
+    assert timer_page.announcements == said
     assert timer_page.evaluate("window.__played") == [["chime.wav", 0.7]]
     assert timer_page.evaluate("window.__notifications") == ["Work done — time for a break"]
     assert timer_page.errors == []
@@ -314,7 +320,7 @@ def test_the_local_countdown_leaves_the_end_to_the_server_then_resyncs(open_time
     timer_page.page.clock.run_for(3300)
 
     expect(timer_page.clock).to_have_text("00:00")
-    expect(timer_page.announcement).to_have_text("")
+    assert timer_page.announcements == ["Work resumed."]
     assert timer_page.evaluate("window.__played") == []
 
     # No push came (socket down, scheduler late): the page asks for the state itself.
@@ -740,7 +746,7 @@ def test_one_minute_left_is_announced_once(timer_page):
     )
     expect(timer_page.clock).to_have_text("01:02")
     timer_page.page.clock.run_for(1500)
-    expect(timer_page.announcement).to_have_text("")
+    assert timer_page.announcements == ["Work resumed."]
 
     timer_page.page.clock.run_for(1000)
 
@@ -765,3 +771,44 @@ def test_a_push_just_under_a_minute_does_not_swallow_the_warning(timer_page):
     timer_page.page.clock.run_for(400)
 
     expect(timer_page.announcement).to_have_text("1 minute left.")
+
+
+def test_the_clock_is_a_timer_that_is_never_read_out_every_second(timer_page):
+    clock = timer_page.clock
+    expect(clock).to_have_attribute("role", "timer")  # a timer region is aria-live "off"
+    # Nothing around the clock speaks by itself: the one live region is the page's.
+    assert clock.evaluate("(el) => el.closest('[aria-live]')") is None
+
+    timer_page.push(
+        timer_html(
+            status="running", server_now=NOW, ends_at=NOW + timedelta(minutes=10), remaining=600
+        )
+    )
+    timer_page.page.clock.run_for(5_000)
+
+    expect(clock).to_have_text("09:55")
+    assert timer_page.announcements == ["Work resumed."]
+
+
+def test_a_start_and_the_next_phase_are_announced_in_order(timer_page):
+    timer_page.push(
+        timer_html(status="idle", seq=8, server_now=NOW, remaining=1500, actions=("start",))
+    )
+    timer_page.push(
+        timer_html(
+            status="running",
+            seq=8,
+            server_now=NOW,
+            ends_at=NOW + timedelta(minutes=25),
+            remaining=1500,
+        )
+    )
+    timer_page.push(_break_started(seq=9, server_now=NOW + timedelta(minutes=25)))
+
+    expect(timer_page.announcement).to_have_text("Work done — time for a break")
+    # Each is its own line, so none overwrites another before it was said; a few are kept.
+    assert timer_page.announcements == [
+        "Timer reset.",
+        "Work started.",
+        "Work done — time for a break",
+    ]
