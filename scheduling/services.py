@@ -321,7 +321,8 @@ def session_create(
         until=dates[-1],
         count=count,
     )
-    horizon = (now + EXPAND_AHEAD).astimezone(zone).date()
+    # Rows up to EXPAND_AHEAD past the first session (which may itself be months away).
+    horizon = min(local.date() + EXPAND_AHEAD, dates[-1])
     ahead = [day for day in dates if day <= horizon]
     spans = _occurrences(series, ahead, minutes=minutes)
     clashing = _clashes(room, spans)
@@ -334,7 +335,7 @@ def session_create(
             },
             code="conflict",
         )
-    series.expanded_until = ahead[-1] if ahead else local.date()
+    series.expanded_until = horizon
     series.save()
     rows = _insert_occurrences(series, spans, template=template)
     logger.info("series scheduled series=%s room=%s rows=%s", series.pk, room.pk, len(rows))
