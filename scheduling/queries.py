@@ -34,9 +34,8 @@ LIMITED_HOLD = 1
 LIMIT_DAYS = 14
 
 
-def _annotated(sessions: QuerySet[ScheduledSession], user) -> QuerySet[ScheduledSession]:
-    """Each with its room and organiser, `booked_count` (seats held) and, for a person,
-    `is_booked` (they hold one)."""
+def booked_counts(sessions: QuerySet[ScheduledSession]) -> QuerySet[ScheduledSession]:
+    """Annotates `booked_count`: the seats held (a subquery, so no GROUP BY)."""
     held = (
         Booking.objects.held()
         .filter(session=OuterRef("pk"))
@@ -44,9 +43,15 @@ def _annotated(sessions: QuerySet[ScheduledSession], user) -> QuerySet[Scheduled
         .annotate(n=Count("pk"))
         .values("n")
     )
-    sessions = sessions.select_related("room", "organiser").annotate(
+    return sessions.annotate(
         booked_count=Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
     )
+
+
+def _annotated(sessions: QuerySet[ScheduledSession], user) -> QuerySet[ScheduledSession]:
+    """Each with its room and organiser, `booked_count` (seats held) and, for a person,
+    `is_booked` (they hold one)."""
+    sessions = booked_counts(sessions.select_related("room", "organiser"))
     if user.is_authenticated:
         mine = Booking.objects.held().filter(session=OuterRef("pk"), user=user)
         return sessions.annotate(is_booked=Exists(mine))
