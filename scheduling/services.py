@@ -99,11 +99,14 @@ def _require_may_see(room: Room, user: User) -> None:
 def _check_start(starts_at: datetime, zone: ZoneInfo, now: datetime) -> None:
     if timezone.is_naive(starts_at):
         raise ValueError("starts_at must be timezone-aware")
-    if starts_at <= now:
-        raise ValidationError({"starts_at": "A session can't start in the past."})
-    if starts_at > now + MAX_AHEAD:
-        raise ValidationError({"starts_at": "Schedule at most a year ahead."})
-    local = starts_at.astimezone(zone)
+    try:
+        if starts_at <= now:
+            raise ValidationError({"starts_at": "A session can't start in the past."})
+        if starts_at > now + MAX_AHEAD:
+            raise ValidationError({"starts_at": "Schedule at most a year ahead."})
+        local = starts_at.astimezone(zone)
+    except OverflowError as error:  # past what a datetime holds once in UTC (year 9999)
+        raise ValidationError({"starts_at": "Schedule at most a year ahead."}) from error
     if local.minute % GRID_MINUTES or local.second or local.microsecond:
         raise ValidationError(
             {"starts_at": "Start on the quarter hour (:00, :15, :30 or :45)."}, code="grid"
