@@ -155,7 +155,10 @@ def session_list(request: HttpRequest, filters: Query[SessionListQuery]):
     """The live sessions you may see starting in [start, end) (at most six weeks),
     first first; at most 300."""
     start = filters.start or timezone.now()
-    end = filters.end or start + timedelta(days=7)
+    try:
+        end = filters.end or start + timedelta(days=7)
+    except OverflowError as error:
+        raise ValidationError("That start is past what a calendar holds.") from error
     if end <= start or end - start > MAX_SPAN:
         raise ValidationError("Ask for a span of at most six weeks, with end after start.")
     week = queries.schedule_week(

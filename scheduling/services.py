@@ -85,6 +85,12 @@ def _name(session: ScheduledSession) -> str:
     return session.title or session.room.name
 
 
+def _conflict(field: str, message: str) -> ValidationError:
+    """A refusal about the schedule as it stands (an overlap), not the input's form: the
+    form shows it on `field`, the API answers 409."""
+    return ValidationError({field: ValidationError(message, code="conflict")})
+
+
 def _require_owner(room: Room, by: User) -> None:
     require_active(user=by)
     if room.owner_id != by.pk:
@@ -298,9 +304,7 @@ def session_create(
     )
     if not repeat:
         if _clashes(room, [(template.starts_at, template.ends_at)]):
-            raise ValidationError(
-                {"starts_at": "Another session of this room overlaps that time."}, code="conflict"
-            )
+            raise _conflict("starts_at", "Another session of this room overlaps that time.")
         template.save()
         logger.info("session scheduled session=%s room=%s", template.pk, room.pk)
         return template
@@ -331,12 +335,10 @@ def session_create(
     clashing = _clashes(room, spans)
     if clashing:
         first_clash = spans[min(clashing)][0].astimezone(zone)
-        raise ValidationError(
-            {
-                "starts_at": "Another session of this room overlaps the one on "
-                f"{first_clash:%a} {first_clash.day} {first_clash:%b %H:%M}."
-            },
-            code="conflict",
+        raise _conflict(
+            "starts_at",
+            "Another session of this room overlaps the one on "
+            f"{first_clash:%a} {first_clash.day} {first_clash:%b %H:%M}.",
         )
     series.expanded_until = horizon
     series.save()
@@ -472,9 +474,7 @@ def session_update(
     moved = (new_start, new_end) != (session.starts_at, session.ends_at)
     if moved:
         if _clashes(room, [(new_start, new_end)], exclude=session.pk):
-            raise ValidationError(
-                {"starts_at": "Another session of this room overlaps that time."}, code="conflict"
-            )
+            raise _conflict("starts_at", "Another session of this room overlaps that time.")
         session.starts_at, session.ends_at = new_start, new_end
         session.sequence += 1
     if changes_length:
@@ -483,9 +483,7 @@ def session_update(
         with transaction.atomic():
             session.save()
     except IntegrityError as error:  # another occurrence of its series starts then
-        raise ValidationError(
-            {"starts_at": "Another session of this series starts then."}, code="conflict"
-        ) from error
+        raise _conflict("starts_at", "Another session of this series starts then.") from error
     if moved:
         _notify_booked(session, f"“{_name(session)}” moved to {{when}}.", exclude=by.pk)
     return session
