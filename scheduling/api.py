@@ -6,7 +6,7 @@ that forbids the action (full, started, cancelled) a 409.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
@@ -30,9 +30,13 @@ MAX_SPAN = timedelta(days=42)
 
 
 def _aware(value: datetime) -> datetime:
+    """In UTC: an offset PostgreSQL can't store (+20:34) is read here, not there."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("Give the time with its offset or Z, e.g. 2026-01-06T09:00:00Z.")
-    return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("That time is out of range.") from error
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
@@ -136,7 +140,7 @@ def session_out(request: HttpRequest, session: ScheduledSession) -> dict:
         "series_id": session.series_id,
         "cancelled": session.is_cancelled,
         "started": session.started_at is not None,
-        "url": request.build_absolute_uri(services.session_url(session)),
+        "url": request.build_absolute_uri(services.session_url(session=session)),
         "ics_url": request.build_absolute_uri(reverse("scheduling:ics", args=[session.pk])),
     }
 

@@ -52,24 +52,24 @@ MAX_OCCURRENCES = 200
 # --- Small rules, each stated once --------------------------------------------------
 
 
-def session_url(session: ScheduledSession) -> str:
+def session_url(*, session: ScheduledSession) -> str:
     return reverse("scheduling:session", kwargs={"session_id": session.pk})
 
 
-def zone_named(name: str) -> ZoneInfo:
+def zone_named(*, name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ValidationError({"timezone": f"“{name}” is not a time zone."}) from error
 
 
-def local_start(day: date, at: time, zone: ZoneInfo) -> datetime:
+def local_start(*, day: date, at: time, zone: ZoneInfo) -> datetime:
     """`at` on `day` in `zone`, in UTC. A wall time the clocks skip (02:30 on the spring
     change) is read with the offset before the change, so it lands an hour later."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-def capacity_limit(room: Room) -> int:
+def capacity_limit(*, room: Room) -> int:
     """The most seats a session of `room` may have (the solo room: one)."""
     if room.is_solo:
         return 1
@@ -128,7 +128,7 @@ def _minutes(room: Room, work_minutes: int | None) -> int:
 
 
 def _capacity(room: Room, capacity: int | None) -> int:
-    limit = capacity_limit(room)
+    limit = capacity_limit(room=room)
     if capacity is None:
         return limit
     if not 1 <= capacity <= limit:
@@ -227,7 +227,7 @@ def _occurrences(
     zone = ZoneInfo(series.timezone)
     spans = []
     for day in dates:
-        start = local_start(day, series.local_start, zone)
+        start = local_start(day=day, at=series.local_start, zone=zone)
         spans.append((start, start + timedelta(minutes=minutes)))
     return spans
 
@@ -285,8 +285,9 @@ def session_create(
     """
     _require_owner(room, by)
     now = timezone.now()
-    zone = zone_named(timezone_name or by.timezone)
+    zone = zone_named(name=timezone_name or by.timezone)
     _check_start(starts_at, zone, now)
+    starts_at = starts_at.astimezone(UTC)
     minutes = _minutes(room, work_minutes)
     title = _title(title)
     hit(f"session-create:{by.pk}", limit=30, per_seconds=3600)
@@ -421,7 +422,7 @@ def _notify_booked(session: ScheduledSession, text: str, *, exclude: int | None 
         .exclude(user_id=exclude)
         .select_related("user")
     )
-    url = session_url(session)
+    url = session_url(session=session)
     told = 0
     for booking in bookings:
         notify_many(
@@ -450,7 +451,7 @@ def session_update(
     session = _lock_session(session)
     now = timezone.now()
     _require_changeable(session, now)
-    zone = zone_named(session.timezone)
+    zone = zone_named(name=session.timezone)
     changes_length = not keep_length or work_minutes is not None
     minutes = (
         _minutes(room, work_minutes)
@@ -460,6 +461,7 @@ def session_update(
     new_start = session.starts_at if starts_at is None else starts_at
     if starts_at is not None:
         _check_start(starts_at, zone, now)
+        new_start = starts_at.astimezone(UTC)
     new_end = new_start + timedelta(minutes=minutes)
     if capacity is not None:
         seats = _capacity(room, capacity)

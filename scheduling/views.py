@@ -44,13 +44,13 @@ def schedule_week(request: HttpRequest) -> HttpResponse:
     try:
         monday = _week_start(chosen.get("week") or today)
         days = [monday + timedelta(days=n) for n in range(7)]
-        start = services.local_start(monday, time(0), zone)
-        end = services.local_start(monday + timedelta(days=7), time(0), zone)
+        start = services.local_start(day=monday, at=time(0), zone=zone)
+        end = services.local_start(day=monday + timedelta(days=7), at=time(0), zone=zone)
     except OverflowError:  # a week at the calendar's very edge
         monday = _week_start(today)
         days = [monday + timedelta(days=n) for n in range(7)]
-        start = services.local_start(monday, time(0), zone)
-        end = services.local_start(monday + timedelta(days=7), time(0), zone)
+        start = services.local_start(day=monday, at=time(0), zone=zone)
+        end = services.local_start(day=monday + timedelta(days=7), at=time(0), zone=zone)
     week = queries.schedule_week(
         user=request.user,
         start=start,
@@ -142,7 +142,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     session = owned_session(request, session_id)
-    zone = services.zone_named(session.timezone)
+    zone = services.zone_named(name=session.timezone)
     local = session.starts_at.astimezone(zone)
     initial = {
         "date": local.date(),
@@ -228,7 +228,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 @require_GET
 def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     session = visible_session(request, session_id)
-    url = request.build_absolute_uri(services.session_url(session))
+    url = request.build_absolute_uri(services.session_url(session=session))
     return _ics(
         calendar.session_ics(session, url=url, now=timezone.now()), f"session-{session.pk}.ics"
     )
@@ -251,7 +251,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     body = calendar.feed_ics(
         sessions,
         user=user,
-        url_of=lambda session: request.build_absolute_uri(services.session_url(session)),
+        url_of=lambda session: request.build_absolute_uri(services.session_url(session=session)),
         now=now,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -50,7 +50,8 @@ def test_a_weekly_series_through_the_api(api_as, frozen, shared_room, alice):  #
         ({"starts_at": "2026-01-01T09:00:00Z"}, 422, "in the past"),
         ({"starts_at": "2026-01-06T09:10:00Z"}, 422, "quarter hour"),
         ({"starts_at": "9999-12-31T23:45:00Z"}, 422, "a year ahead"),
-        ({"starts_at": "9999-12-31T23:45:00-05:00"}, 422, "a year ahead"),
+        ({"starts_at": "9999-12-31T23:45:00-05:00"}, 422, "out of range"),
+        ({"starts_at": "2026-01-06T09:00:00+20:34"}, 422, ""),
         ({"starts_at": "0001-01-01T00:00:00+05:00"}, 422, ""),
         ({"starts_at": "2026-01-06T09:00:00"}, 422, "offset"),
         ({"capacity": 0}, 422, ""),
@@ -142,10 +143,12 @@ def test_the_feed_url_from_the_api_serves_the_feed(api_as, client, frozen, share
         "?start=garbage",
         "?room_id=0",
         "?start=9999-12-31T23:59:59Z",
+        "?start=1459-09-25T18:32:19%2B20:34",
     ],
 )
 def test_odd_list_queries_never_500(api_as, frozen, alice, query):  # noqa: F811
     response = api_as(alice).call("GET", f"schedule/sessions{query}")
 
-    assert 400 <= response.status_code < 500
-    assert set(response.json()) == {"detail"}
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert set(response.json()) == {"detail"}
