@@ -21,6 +21,7 @@ from api.routers import (
     stats,
     timer,
 )
+from scheduling import api as schedule
 
 UNSUPPORTED_MEDIA_TYPE = {
     "description": "The body was not sent as application/json.",
@@ -71,6 +72,7 @@ api.add_router("/stats", stats.router)
 api.add_router("/achievements", achievements.router)
 api.add_router("/community", community.router)
 api.add_router("/messages", messages.router)
+api.add_router("/schedule", schedule.router)
 
 
 def _other_spelling(route: str) -> str:

@@ -17,6 +17,7 @@ from rooms.access import owned_room, room_page, visible_room
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
 from rooms.queries import people_in_room, rooms_to_page
+from scheduling.queries import room_next_sessions
 from timers import services as timer_services
 from timers.models import Timer
 from timers.rendering import timer_context, timer_view
@@ -69,6 +70,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
     timer = Timer.objects.get(room=room)
     timer.room = room
     lines, more_lines = chat_lines(room=room) if present else ([], False)
+    now = timezone.now()
     context = {
         "room": room,
         "participant": participant,
@@ -79,7 +81,9 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         "intention_form": IntentionForm(instance=participant) if present else None,
         "lines": lines,
         "more": more_lines,
-        "closed_reason": chat_closed_reason(room=room, timer=timer, now=timezone.now()),
+        "closed_reason": chat_closed_reason(room=room, timer=timer, now=now),
+        "next_sessions": room_next_sessions(room=room, user=request.user, now=now),
+        "now": now,
         "closed_text": CHAT_CLOSED_DURING_WORK,
         **timer_context(timer),
     }

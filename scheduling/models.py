@@ -101,6 +101,9 @@ class ScheduledSession(models.Model):
     # The organiser's zone when it was scheduled: the page names it when it differs.
     timezone = models.CharField(max_length=64)
     title = models.CharField(max_length=80, blank=True)
+    # iCalendar's SEQUENCE: raised at every change a calendar must take (a new time, a
+    # cancel), so a subscribed calendar replaces its copy rather than keeping the old one.
+    sequence = models.PositiveIntegerField(default=0)
     # Facts, each set once under the row's lock (or a conditional UPDATE):
     started_at = models.DateTimeField(null=True, blank=True)
     attendance_marked_at = models.DateTimeField(null=True, blank=True)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD
 from community import services as community_services
@@ -20,6 +22,7 @@ from community.models import Category
 from messaging import services as messaging_services
 from rooms import services as room_services
 from rooms.models import Participant
+from scheduling import services as schedule_services
 from timers.services import timer_command
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +39,7 @@ class World:
     post: object = None  # Alice's, in General
     comment: object = None  # Alice's, on her post
     conversation: object = None  # between Alice and Bob
+    session: object = None  # Alice's scheduled session in her room; Bob booked it
 
     def id_of(self, persona: str) -> int:
         return self.people[persona].pk
@@ -373,6 +377,56 @@ CASES = [
         original=lambda w, p: {"message_ids": [str(w.conversation.last_message_id)]},
     ),
     Case("unread count", "GET", lambda w: "messages/unread-count", everyone(200)),
+    # --- Schedule: a private room's sessions are its members' only ---
+    Case("sessions", "GET", lambda w: "schedule/sessions", everyone(200)),
+    Case(
+        "schedule a session",
+        "POST",
+        lambda w: "schedule/sessions",
+        {"owner": 201, "member": 403, "outsider": 404, "moderator": 404, "anonymous": 401},
+        body=lambda w, p: {
+            "room_id": str(w.room.pk),
+            "starts_at": (w.session.starts_at + timedelta(hours=3)).isoformat(),
+            "work_minutes": 50,
+        },
+        ok_keys={"id", "starts_at", "booked"},
+    ),
+    Case(
+        "session",
+        "GET",
+        lambda w: f"schedule/sessions/{w.session.pk}",
+        room_people(200),
+        ok_keys={"booked", "booked_count"},
+    ),
+    Case(
+        "change a session",
+        "PATCH",
+        lambda w: f"schedule/sessions/{w.session.pk}",
+        room_people(200, member=403),
+        body=lambda w, p: {"capacity": 5},
+    ),
+    Case(
+        "cancel a session",
+        "POST",
+        lambda w: f"schedule/sessions/{w.session.pk}/cancel",
+        room_people(200, member=403),
+        ok_keys={"cancelled"},
+    ),
+    Case(
+        "book a seat",
+        "POST",
+        lambda w: f"schedule/sessions/{w.session.pk}/booking",
+        room_people(200),
+        ok_keys={"booked"},
+    ),
+    Case(
+        "give a seat back",
+        "DELETE",
+        lambda w: f"schedule/sessions/{w.session.pk}/booking",
+        room_people(200, member=200) | {"owner": 409},  # Alice holds no seat
+    ),
+    Case("feed URL", "GET", lambda w: "schedule/feed", everyone(200), ok_keys={"url"}),
+    Case("new feed URL", "POST", lambda w: "schedule/feed", everyone(200), ok_keys={"url"}),
 ]
 
 
@@ -386,6 +440,14 @@ def world(alice, bob, charlie, moderator) -> World:
     )
     comment = community_services.comment_create(post=post, author=alice, body="First")
     message = messaging_services.message_send(sender=alice, recipient=bob, body="Hi Bob")
+    starts_at = timezone.now().replace(second=0, microsecond=0) + timedelta(days=1)
+    session = schedule_services.session_create(
+        room=room,
+        by=alice,
+        starts_at=starts_at - timedelta(minutes=starts_at.minute % 15),
+        timezone_name="UTC",
+    )
+    schedule_services.booking_create(session=session, user=bob)
     return World(
         people=people,
         room=room,
@@ -393,6 +455,7 @@ def world(alice, bob, charlie, moderator) -> World:
         post=post,
         comment=comment,
         conversation=message.conversation,
+        session=session,
     )
 
 
@@ -410,6 +473,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         post=SimpleNamespace(pk=9004),
         comment=SimpleNamespace(pk=9005),
         conversation=SimpleNamespace(pk=9006),
+        session=SimpleNamespace(pk=9007, starts_at=datetime(2026, 1, 1, tzinfo=UTC)),
     )
     names = {
         "9001": "{user_id}",
@@ -418,6 +482,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         "9004": "{post_id}",
         "9005": "{comment_id}",
         "9006": "{conversation_id}",
+        "9007": "{session_id}",
         "category/sessions": "category/{category}",
     }
     covered = []

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 # Session, user, the room with its owner, the viewer's membership, the timer, the people
 # present with their users.
-DETAIL_QUERIES = 5  # session, user, room with owner and my membership, timer, people
+# session, user, room with owner and my membership, timer, people, the next sessions
+DETAIL_QUERIES = 6
 
 
 def _timer_attributes(body: str) -> dict[str, str]:
