@@ -33,7 +33,7 @@ def camera_on(*, room_id: int, user: User, peer: str) -> Camera:
     room's socket, and once MAX_CAMERAS are on."""
     require_active(user=user)
     # The lock serialises every camera decision of the room, across processes.
-    if not Room.objects.select_for_update().filter(pk=room_id).exists():
+    if not list(Room.objects.select_for_update().filter(pk=room_id).values_list("pk")):
         raise PermissionDenied("You're no longer in this room.")
     if socket_membership(room_id=room_id, user=user) is None:
         raise PermissionDenied("You're no longer in this room.")
@@ -81,7 +81,7 @@ def camera_mic(*, room_id: int, user: User, peer: str, on: bool) -> None:
     if on:
         if camera is None:
             raise ValidationError("Turn your camera on first.")
-        if not mic_allowed_now(membership.room):
+        if not mic_allowed_now(room=membership.room):
             raise ValidationError("Microphones work only during breaks, if the room allows it.")
     if camera is not None and camera.mic_on != on:
         camera.mic_on = on
@@ -89,7 +89,7 @@ def camera_mic(*, room_id: int, user: User, peer: str, on: bool) -> None:
         publish_on_commit(CamerasChanged(room_id=room_id))
 
 
-def mic_allowed_now(room: Room) -> bool:
+def mic_allowed_now(*, room: Room) -> bool:
     """The room lets microphones on during breaks, and its timer is in one now."""
     if not room.mic_during_breaks:
         return False

@@ -175,7 +175,7 @@ async def test_over_sockets_the_seventh_waits_until_a_socket_dies(room, crowd, s
         full = await next_video(seventh, "full")
         assert full["text"] == "6 cameras are on: yours can join when one turns off."
 
-        await sockets[0].disconnect(timeout=5)  # the socket dies: its camera stops at once
+        await sockets[0].disconnect(timeout=10)  # the socket dies: its camera stops at once
         cameras = await next_video(seventh, "cameras")
         assert len(cameras["cameras"]) == MAX_CAMERAS - 1
         await seventh.send_json_to({"video": "camera", "on": True})
@@ -186,6 +186,6 @@ async def test_over_sockets_the_seventh_waits_until_a_socket_dies(room, crowd, s
         assert len(cameras["cameras"]) == MAX_CAMERAS
     finally:
         for communicator in sockets[1:]:
-            await communicator.disconnect()
+            await communicator.disconnect(timeout=10)
     count = await database_sync_to_async(Camera.objects.count)()
     assert count == 0  # every closed socket took its camera with it

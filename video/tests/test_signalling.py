@@ -40,7 +40,7 @@ async def _three(room, alice, bob, dave):
 
 async def _close_all(sockets):
     for communicator in sockets.values():
-        await communicator.disconnect()
+        await communicator.disconnect(timeout=10)
 
 
 async def test_an_offer_reaches_the_named_page_only(full_room, alice, bob, dave):
@@ -59,7 +59,7 @@ async def test_an_offer_reaches_the_named_page_only(full_room, alice, bob, dave)
         assert await hear_no_video(bobs_other_tab) == []
         assert await hear_no_video(sockets["alice"]) == []
     finally:
-        await bobs_other_tab.disconnect()
+        await bobs_other_tab.disconnect(timeout=10)
         await _close_all(sockets)
 
 
@@ -108,8 +108,8 @@ async def test_a_page_that_never_said_hello_hears_nothing(full_room, alice, bob)
 
         assert await hear_no_video(bob_socket) == []
     finally:
-        await alice_socket.disconnect()
-        await bob_socket.disconnect()
+        await alice_socket.disconnect(timeout=10)
+        await bob_socket.disconnect(timeout=10)
 
 
 async def test_a_frame_for_an_outsider_is_dropped_with_a_toast(full_room, alice, charlie):
@@ -129,7 +129,7 @@ async def test_a_frame_for_an_outsider_is_dropped_with_a_toast(full_room, alice,
         await alice_socket.send_json_to({"intention": "still here"})
         assert "still here" in await _frame_with_text(alice_socket, "still here")
     finally:
-        await alice_socket.disconnect()
+        await alice_socket.disconnect(timeout=10)
 
 
 async def _frame_with_text(communicator, text: str) -> str:
@@ -146,7 +146,7 @@ async def test_an_outsider_gets_no_socket_to_signal_from(full_room, charlie):
     communicator = _communicator(full_room, cookie)
     connected, code = await communicator.connect()
     assert not connected or code == 4403
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=10)
 
 
 @pytest.mark.parametrize("how", ["leave", "ban", "close", "membership removed"])
@@ -164,7 +164,7 @@ async def test_signals_stop_when_access_ends(full_room, alice, bob, dave, modera
         if how != "close":
             expected_code = 4401 if how == "ban" else 4403
             assert await _closed_within(sockets["bob"], 1.0) == expected_code
-            await sockets["bob"].disconnect()  # as a browser answers the server's close
+            await sockets["bob"].disconnect(timeout=10)  # as a browser answers the server's close
             left = await next_video(sockets["alice"], "left")  # the pages end their calls
             assert (left["user"], left["peer"]) == (bob.pk, "bob-page-1")
 
@@ -261,7 +261,7 @@ async def test_a_bad_frame_gets_a_toast_and_the_socket_stays(full_room, alice, f
         await alice_socket.send_json_to({"video": "camera", "on": True})
         assert (await next_video(alice_socket, "cameras"))["cameras"]
     finally:
-        await alice_socket.disconnect()
+        await alice_socket.disconnect(timeout=10)
 
 
 async def test_signals_before_hello_are_refused(full_room, alice, bob):
@@ -270,7 +270,7 @@ async def test_signals_before_hello_are_refused(full_room, alice, bob):
         await alice_socket.send_json_to(offer(bob.pk, "bob-page-1"))
         assert "reload the page" in await next_toast(alice_socket)
     finally:
-        await alice_socket.disconnect()
+        await alice_socket.disconnect(timeout=10)
 
 
 async def test_signalling_is_rate_limited_per_socket(full_room, alice, bob, monkeypatch):
@@ -288,8 +288,8 @@ async def test_signalling_is_rate_limited_per_socket(full_room, alice, bob, monk
         offers = [m for m in await hear_no_video(bob_socket) if m["video"] == "offer"]
         assert len(offers) == 5
     finally:
-        await alice_socket.disconnect()
-        await bob_socket.disconnect()
+        await alice_socket.disconnect(timeout=10)
+        await bob_socket.disconnect(timeout=10)
 
 
 async def test_a_welcome_carries_the_cameras_and_short_lived_turn_credentials(
@@ -309,8 +309,8 @@ async def test_a_welcome_carries_the_cameras_and_short_lived_turn_credentials(
 
         welcome = await hello(bob_socket, "bob-page-1")
     finally:
-        await alice_socket.disconnect()
-        await bob_socket.disconnect()
+        await alice_socket.disconnect(timeout=10)
+        await bob_socket.disconnect(timeout=10)
     assert welcome["you"] == {"user": bob.pk, "peer": "bob-page-1"}
     assert welcome["cameras"] == [
         {"user": alice.pk, "name": "alice", "peer": "alice-page-1", "mic": False}
@@ -329,7 +329,7 @@ async def test_the_persona_of_a_stranger_socket_is_refused(full_room):
     communicator = _communicator(full_room, cookie=None)
     connected, code = await communicator.connect()
     assert not connected or code == 4401
-    await communicator.disconnect()
+    await communicator.disconnect(timeout=10)
 
 
 async def test_a_new_user_made_mid_call_is_no_recipient(full_room, alice):
@@ -340,4 +340,49 @@ async def test_a_new_user_made_mid_call_is_no_recipient(full_room, alice):
         await alice_socket.send_json_to(offer(stranger.pk, "erin-page-1"))
         assert "no longer in this room" in await next_toast(alice_socket)
     finally:
-        await alice_socket.disconnect()
+        await alice_socket.disconnect(timeout=10)
+
+
+SIGNALS = [
+    {"video": "offer", "cam": "recipient", "sdp": "v=0 offer"},
+    {"video": "answer", "cam": "sender", "sdp": "v=0 answer"},
+    {"video": "candidate", "cam": "sender", "candidate": "candidate:1 1 udp 1 1.2.3.4 9 typ host"},
+    {"video": "bye", "cam": "recipient"},
+]
+
+
+@pytest.mark.parametrize("recipient", ["owner", "member", "outsider", "banned"])
+async def test_the_persona_matrix_of_every_signalling_frame(
+    full_room, alice, bob, dave, charlie, recipient
+):
+    """Dave (a member) sends each kind of frame to each persona: the owner and a member
+    get it; an outsider and a banned member never do, and Dave is told."""
+    target = {"owner": alice, "member": bob, "outsider": charlie, "banned": bob}[recipient]
+    dave_socket = await open_socket(full_room, dave)
+    target_socket = await open_socket(full_room, target) if recipient != "outsider" else None
+    try:
+        await hello(dave_socket, "dave-page-1")
+        if target_socket is not None:
+            await hello(target_socket, "target-page")
+            await hear_no_video(target_socket, quiet=0.2)
+        if recipient == "banned":
+            await database_sync_to_async(
+                lambda: type(bob).objects.filter(pk=bob.pk).update(is_active=False)
+            )()
+        await hear_no_video(dave_socket, quiet=0.2)
+
+        for signal in SIGNALS:
+            await dave_socket.send_json_to(
+                {**signal, "to_user": target.pk, "to_peer": "target-page"}
+            )
+            if recipient in ("owner", "member"):
+                got = await next_video(target_socket, signal["video"])
+                assert (got["from_user"], got["from_peer"]) == (dave.pk, "dave-page-1")
+            else:
+                assert "no longer in this room" in await next_toast(dave_socket)
+        if target_socket is not None and recipient == "banned":
+            assert [m for m in await hear_no_video(target_socket) if "from_user" in m] == []
+    finally:
+        await dave_socket.disconnect(timeout=10)
+        if target_socket is not None:
+            await target_socket.disconnect(timeout=10)
