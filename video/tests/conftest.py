@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 
 from accounts.tests.factories import UserFactory
 
@@ -17,3 +18,15 @@ def dave(db):
 
 def video_frames(frames: list[str]) -> list[dict]:
     return [json.loads(frame) for frame in frames if frame.startswith("{")]
+
+
+@pytest.fixture
+def signed_in(db):
+    """A fresh test client logged in as the given user."""
+
+    def sign_in(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
