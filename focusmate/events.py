@@ -81,6 +81,13 @@ class RoomClosed(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class CamerasChanged(Event):
+    """A camera in the room turned on or off, or its microphone did (video.services)."""
+
+    room_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SessionsRecorded(Event):
     """History rows were written for completed phases: one room's, or one scheduler pass's
     rooms' (one event for the pass, so that its achievement checks are queued once)."""

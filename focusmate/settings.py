@@ -14,6 +14,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from video.ice import needs_turn_secret, parse_ice_servers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)  # the SQLite file, media and logs live here by default
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
     "achievements",
     "community",
     "scheduling",
+    "video",
     "api",
 ]
 
@@ -374,6 +377,19 @@ PRESENCE_COALESCE_SECONDS = env.float("PRESENCE_COALESCE_SECONDS", default=0.5)
 # kill -9) has its people shown offline after the TTL and announced by the next sweep.
 PRESENCE_HEARTBEAT_SECONDS = env.float("PRESENCE_HEARTBEAT_SECONDS", default=8.0)
 PRESENCE_TTL_SECONDS = env.float("PRESENCE_TTL_SECONDS", default=20.0)
+
+# Cameras (video/): peer-to-peer WebRTC; the server relays only the signalling.
+# WEBRTC_ICE_SERVERS is a JSON list, e.g. [{"urls": "stun:turn.example.com:3478"},
+# {"urls": ["turn:turn.example.com:3478?transport=udp"]}]. TURN entries get short-lived
+# credentials signed with TURN_SECRET (coturn's static-auth-secret), never a password.
+WEBRTC_ICE_SERVERS = parse_ice_servers(env.json("WEBRTC_ICE_SERVERS", default=[]))
+TURN_SECRET = env.str("TURN_SECRET", default="")
+TURN_CREDENTIAL_SECONDS = env.int("TURN_CREDENTIAL_SECONDS", default=3600)
+if needs_turn_secret(WEBRTC_ICE_SERVERS) and not TURN_SECRET:
+    raise ImproperlyConfigured("WEBRTC_ICE_SERVERS names a TURN server: set TURN_SECRET too.")
+# A camera that its page stopped confirming (a page or process that died) stops counting
+# toward the room's six after this long; pages confirm every third of it.
+CAMERA_TTL_SECONDS = env.float("CAMERA_TTL_SECONDS", default=30.0)
 
 LOGGING = {
     "version": 1,

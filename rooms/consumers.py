@@ -35,6 +35,7 @@ from rooms.rendering import render_participants
 from timers.models import Timer
 from timers.rendering import render_timer
 from timers.services import timer_advance, timer_command
+from video.signalling import VideoSignalling
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 CHAT_CATCH_UP = '<div id="catch-up-room" hx-swap-oob="true" data-catch-up="room" hidden></div>'
 
 
-class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
+class RoomConsumer(VideoSignalling, AccessControlled, AsyncWebsocketConsumer):
     room_id: int | None = None
     catch_up = CHAT_CATCH_UP  # sent after a resync: the chat asks for what it missed
     counted = False  # this socket is in the presence count
@@ -71,6 +72,7 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         if self.room_id is None:
             return
         await self._uncount()  # first: it needs no channel layer
+        await self.video_leave()  # the calls with this page end (video.signalling)
         await self.leave_groups(self.group)
         await self.leave_access_groups()
 
@@ -88,6 +90,8 @@ class RoomConsumer(AccessControlled, AsyncWebsocketConsumer):
         sends can make this raise.
         """
         if self.revoked or self.room_id is None:
+            return
+        if await self.video_receive(text_data):  # the camera strip's frames
             return
         try:
             fields = parse_frame(text_data, RoomFrameForm)

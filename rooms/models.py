@@ -89,6 +89,12 @@ class Room(models.Model):
         default=Chat.ALLOWED,
         help_text="In breaks-only mode the room's chat opens when a break starts.",
     )
+    mic_during_breaks = models.BooleanField(
+        "microphones during breaks",
+        default=False,
+        help_text="People with their camera on may turn their microphone on during breaks; "
+        "never during a work phase.",
+    )
     max_participants = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )
@@ -115,6 +121,7 @@ class Room(models.Model):
         "is_public",
         "max_participants",
         "chat_during_work",
+        "mic_during_breaks",
     )
 
     class Meta:

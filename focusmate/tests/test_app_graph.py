@@ -25,6 +25,7 @@ ORDER = [
     "timers",
     "rooms",
     "messaging",
+    "video",
     # Achievements count the forum's posts, comments and likes: they read its models.
     "community",
     "achievements",
