@@ -1,7 +1,7 @@
 """Token writes: issue one at login, swap one for a new one (refresh), revoke one
 (logout) or all of a user's (a ban, a password change, a logout from the site), delete
-some (the admin). Ending a token also closes the sockets opened with it, through their
-access groups (focusmate.lib.sockets)."""
+some (the admin). Ending a token publishes `TokensRevoked`, on which the sockets opened
+with it close (api.subscriptions, through their access groups: focusmate.lib.sockets)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.services import require_active
 from api import tokens
 from api.models import ApiToken
-from focusmate.lib import broadcast
+from focusmate.events import TokensRevoked, publish_on_commit
 
 
 def token_group(*, token_id: int) -> str:
@@ -25,13 +25,8 @@ def token_group(*, token_id: int) -> str:
 
 
 def _close_sockets(token_ids: list[int]) -> None:
-    def send() -> None:
-        with broadcast.batched():
-            for token_id in token_ids:
-                broadcast.send_now(token_group(token_id=token_id), {"type": "access.revoked"})
-
     if token_ids:
-        transaction.on_commit(send)
+        publish_on_commit(TokensRevoked(token_ids=tuple(token_ids)))
 
 
 @transaction.atomic

@@ -51,6 +51,11 @@ class TimerChanged(Event):
     settings: TimerSettings
     at: datetime | None = field(default=None, compare=False)
     note: str = ""  # "Paused by alice": see timers.models.command_note
+    # The scheduler must look at the deadlines again once this is delivered, after the
+    # pushes (timers.subscriptions): set when a command or a look left the timer running,
+    # and on the last change of a scheduler pass that left any running (one wake-up per
+    # pass, not one per room). A resend or a settings change leaves it unset.
+    wakes_scheduler: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,6 +119,14 @@ class UserLoggedOut(Event):
 
     user_id: int
     session_key: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TokensRevoked(Event):
+    """API tokens stopped working (a logout, a refresh, a ban, the admin's delete): the
+    sockets opened with them close."""
+
+    token_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -221,15 +234,25 @@ class ChatMessageModerated(Event):
 
 Subscriber = Callable[[Any], None]
 _subscribers: defaultdict[type[Event], list[Subscriber]] = defaultdict(list)
+_run_last: set[Subscriber] = set()
 
 
-def subscriber(*event_types: type[Event]) -> Callable[[Subscriber], Subscriber]:
-    """Registers the decorated function to run after commit for each of `event_types`."""
+def subscriber(*event_types: type[Event], last: bool = False) -> Callable[[Subscriber], Subscriber]:
+    """Registers the decorated function to run after commit for each of `event_types`.
+
+    Subscribers run in the order they were registered, except that those marked `last`
+    run after all the others: work that must not delay the pushes (the scheduler's
+    wake-up), whatever order the apps load in.
+    """
 
     def register(function: Subscriber) -> Subscriber:
+        if last:
+            _run_last.add(function)
         for event_type in event_types:
-            if function not in _subscribers[event_type]:
-                _subscribers[event_type].append(function)
+            functions = _subscribers[event_type]
+            if function not in functions:
+                functions.append(function)
+            functions.sort(key=_run_last.__contains__)  # stable: registration order within
         return function
 
     return register

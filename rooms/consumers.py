@@ -4,6 +4,13 @@ It authenticates, joins groups, turns a frame into a service call and forwards e
 reads and writes go through rooms.queries and the services. Access is checked at
 connect and again on every frame, and the socket follows access as it changes (see
 focusmate.lib.sockets): leaving the room, a ban or a logout stops it at once.
+
+Everything the room's sockets are pushed comes through the event bus, rendered once by
+a subscriber (rooms.subscriptions). The one state a consumer sends of its own accord is
+its snapshot (`_snapshot`): it is for this one socket, at its connect or after an
+outage, so it is written straight to this socket, not sent as a group event that every
+socket of the room would receive. It shows the timer through the same view and
+renderer as the pushes (`timer_view(...).html(oob=True)`).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from rooms import access, presence, queries, services, snapshots
 from rooms.forms import RoomFrameForm
 from rooms.rendering import render_participants
 from timers.models import Timer
-from timers.rendering import render_timer
+from timers.rendering import timer_view
 from timers.services import timer_advance, timer_command
 from video.signalling import VideoSignalling
 
@@ -189,7 +196,9 @@ class RoomConsumer(VideoSignalling, AccessControlled, AsyncWebsocketConsumer):
         """The full state, so a (re)connecting browser never shows something stale;
         `joined_at` is when this socket joined the room's group (rooms.snapshots).
 
-        The timer (read with the membership) is rendered as of now, on the loop (a
+        Sent to this socket alone (see the module's docstring): no other socket needs it,
+        and the group's pushes carry every change after it. The timer (read with the
+        membership) is its view as of now, rendered as the pushes are, on the loop (a
         template, no query: a thread hop for it cost more than the rendering), or a
         rendering of it made a moment ago is reused; the people list is the room's
         current rendering in this process (rooms.snapshots).
@@ -198,7 +207,7 @@ class RoomConsumer(VideoSignalling, AccessControlled, AsyncWebsocketConsumer):
         if due:  # a phase ended and nobody has recorded it yet
             timer_html = await parallel_db(self._advanced_timer_html)()
         else:
-            timer_html = snapshots.timer_html(timer, lambda: render_timer(timer, oob=True))
+            timer_html = snapshots.timer_html(timer, lambda: timer_view(timer).html(oob=True))
         people = await snapshots.people_html(
             self.room_id,
             lambda: parallel_db(render_participants)(timer.room, oob=True),
@@ -207,4 +216,4 @@ class RoomConsumer(VideoSignalling, AccessControlled, AsyncWebsocketConsumer):
         return timer_html + people
 
     def _advanced_timer_html(self) -> str:
-        return render_timer(timer_advance(room_id=self.room_id), oob=True)
+        return timer_view(timer_advance(room_id=self.room_id)).html(oob=True)

@@ -9,7 +9,8 @@ that no process confirmed (a process that died), which announces who went offlin
 Flips are coalesced: when a room fills up (a class starting together), every arrival
 would otherwise be written on its own and pushed to everyone already there. A per-room
 task waits PRESENCE_COALESCE_SECONDS, then writes the changed people's rows together
-and renders them once for the whole room: a socket's connect waits for neither.
+(`presence_write`, which publishes `PeopleChanged`: rooms.subscriptions renders them
+once for the whole room and pushes them): a socket's connect waits for neither.
 """
 
 from __future__ import annotations
@@ -24,15 +25,11 @@ import socket
 import weakref
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
 
 from focusmate.lib import gcpause
-from focusmate.lib.broadcast import message, room_group
 from rooms import services
-from rooms.models import Room
-from rooms.rendering import Rendered, render_people_changes
 
 logger = logging.getLogger(__name__)
 
@@ -94,10 +91,9 @@ async def written() -> None:
 
 
 @database_sync_to_async
-def _write_and_render(room_id: int, here: set[int], gone: set[int]) -> Rendered | None:
+def _write(room_id: int, here: set[int], gone: set[int]) -> None:
+    """Writes the rows; the service's `PeopleChanged` is pushed before this returns."""
     services.presence_write(process=PROCESS_ID, room_id=room_id, here=here, gone=gone)
-    room = Room.objects.filter(pk=room_id).first()
-    return render_people_changes(room, user_ids=here | gone) if room else None
 
 
 async def _flush_later(key: tuple[int, int], room_id: int) -> None:
@@ -110,16 +106,12 @@ async def _flush_later(key: tuple[int, int], room_id: int) -> None:
             # Who is here is decided now, on the loop: the thread only writes it.
             here = {user_id for user_id in user_ids if _held.get((room_id, user_id))}
             try:
-                rendered = await _write_and_render(room_id, here, user_ids - here)
-                if rendered:
-                    await get_channel_layer().group_send(
-                        room_group(room_id),
-                        message("people.changed", html=rendered.html, data=rendered.data),
-                    )
+                await _write(room_id, here, user_ids - here)
             except Exception:
-                # Redis or the database is down: the heartbeat writes presence again from
-                # what this process holds, and the pages get people again when it returns
-                # (the layer watcher's resync, or the next arrival), so log and move on.
+                # The database is down (a failed push is logged where it is sent): the
+                # heartbeat writes presence again from what this process holds, and the
+                # pages get people again when it returns (the layer watcher's resync, or
+                # the next arrival), so log and move on.
                 logger.warning("people push for room %s failed", room_id, exc_info=True)
     finally:
         _flushing.pop(key, None)

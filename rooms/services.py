@@ -184,13 +184,14 @@ def presence_write(
     *, process: str, room_id: int, here: Iterable[int] = (), gone: Iterable[int] = ()
 ) -> None:
     """This process's sockets of these people in the room, as they are now: `here` have
-    one open (an upsert), `gone` closed their last (a delete). Two statements at most.
+    one open (an upsert), `gone` closed their last (a delete). Two statements at most;
+    then `PeopleChanged` for them all (rooms.subscriptions renders and pushes it).
 
-    The socket layer writes the people who changed since its last push together, just
-    before the push that announces them (rooms.presence), so a crowd arriving costs one
-    statement, not one per socket. It announces them without asking whether another
-    process also has them online: the push renders each person as they are, so an extra
-    one costs a few bytes, while asking would cost a query.
+    The socket layer writes the people who changed since its last push together
+    (rooms.presence), so a crowd arriving costs one statement and one push, not one per
+    socket. It announces them without asking whether another process also has them
+    online: the push renders each person as they are, so an extra one costs a few bytes,
+    while asking would cost a query.
     """
     now = timezone.now()
     here, gone = set(here), set(gone)
@@ -207,6 +208,8 @@ def presence_write(
             update_fields=["seen_at"],
             batch_size=500,
         )
+    if here or gone:  # outside a transaction (the socket layer's call): delivered at once
+        publish_on_commit(PeopleChanged(room_id=room_id, user_ids=frozenset(here | gone)))
 
 
 def presence_heartbeat(*, process: str, holding: set[tuple[int, int]]) -> None:

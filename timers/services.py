@@ -9,7 +9,8 @@ One Start press, from the button to the sockets:
    `Timer` carries that event as `timer.changed`.
 4. After commit, `rooms.subscriptions.push_timer` takes its view, `timer_view(event)`
    (timers/rendering.py: the state at `at`, no engine run, one template rendering),
-   and sends its HTML and `data` in one message to the room's group.
+   and sends its HTML and `data` in one message to the room's group; then, last,
+   `timers.subscriptions.wake_scheduler` wakes the scheduler for the new deadline.
 5. The room consumers forward the HTML to pages and `data` to API sockets; the view that
    got the press answers with the same `TimerView` (`timer_view(timer)`).
 
@@ -29,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.services import require_active
-from focusmate.events import TimerChanged, deliver, publish_on_commit
+from focusmate.events import TimerChanged, publish_on_commit
 from focusmate.lib import broadcast
 from focusmate.lib.ratelimit import hit
 from stats.services import Attendance, sessions_record, sessions_record_many
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# The schedulers listen here for `scheduler.wake` (timers.subscriptions sends it).
 SCHEDULER_GROUP = "timers.scheduler"
 # A pass's pushes leave this many at a time (after the commit): the first rooms' frames
 # go out while the later rooms' partials are rendered.
@@ -51,7 +53,7 @@ PUSH_BATCH = 100
 READ_IT = object()
 
 
-def _changed(timer: Timer, *, at: datetime) -> TimerChanged:
+def _changed(timer: Timer, *, at: datetime, wakes_scheduler: bool = False) -> TimerChanged:
     return TimerChanged(
         room_id=timer.room_id,
         version=timer.version,
@@ -59,6 +61,7 @@ def _changed(timer: Timer, *, at: datetime) -> TimerChanged:
         settings=timer.settings,
         at=at,
         note=timer.note,
+        wakes_scheduler=wakes_scheduler,
     )
 
 
@@ -83,12 +86,9 @@ def _catch_up(timer: Timer, now: datetime) -> list[engine.CompletedPhase]:
 def _save(timer: Timer, *, at: datetime) -> None:
     timer.version += 1
     timer.save()
-    timer.changed = _changed(timer, at=at)
+    running = timer.status == engine.Status.RUNNING  # a new deadline to wake for
+    timer.changed = _changed(timer, at=at, wakes_scheduler=running)
     publish_on_commit(timer.changed)
-    if timer.status == engine.Status.RUNNING:
-        transaction.on_commit(
-            lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
-        )
 
 
 def timer_create(*, room: Room) -> Timer:
@@ -190,7 +190,8 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
     few statements however many timers are due together (a class's rooms ending their
     phase in the same second): the claim, who is present in all of those rooms, one
     insert of all their history, one update of all the timers. Their pushes are
-    published before the history's, so they go out first after the commit.
+    published before the history's, so they go out first after the commit; the last
+    one's event wakes the schedulers once for the whole pass, after every push.
     """
     now = now or timezone.now()
     skip_locked = connection.features.has_select_for_update_skip_locked
@@ -209,8 +210,10 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
             return 0
         timers = [timer for timer, _ in changed]
         _save_states(timers)
-        for timer in timers:
+        running = any(timer.status == engine.Status.RUNNING for timer in timers)
+        for timer in timers[:-1]:
             publish_on_commit(_changed(timer, at=now))
+        publish_on_commit(_changed(timers[-1], at=now, wakes_scheduler=running))
         present = _attendance([timer.room_id for timer in timers])
         sessions_record_many(
             records=[
@@ -218,10 +221,6 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
                 for timer, completed in changed
             ]
         )
-        if any(timer.status == engine.Status.RUNNING for timer in timers):
-            transaction.on_commit(
-                lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
-            )
     return len(changed)
 
 
@@ -309,11 +308,13 @@ def next_deadline() -> datetime | None:
 
 
 def timers_broadcast_running() -> int:
-    """The periodic sync: every running timer's state again, to its room's subscribers."""
+    """The periodic sync: every running timer's state again, to its room's subscribers
+    (outside a transaction, so each is delivered at once; no deadline moved, so they
+    wake no scheduler)."""
     count = 0
     now = timezone.now()
     with broadcast.batched():
         for timer in Timer.objects.running().select_related("room"):
-            deliver(_changed(timer, at=now))
+            publish_on_commit(_changed(timer, at=now))
             count += 1
     return count
