@@ -35,6 +35,11 @@ ALLOWED = {
     ("timers/scheduler.py", "get_channel_layer"): (
         "the scheduler listens for its wake-up (group_add, receive); it sends nothing"
     ),
+    ("video/signalling.py", "group_send"): (
+        "WebRTC signalling is a relay from one page to another (an offer, an answer, a "
+        "candidate, or 'this page's calls end' when its socket closes): nothing is written, "
+        "so there is no service and no event; the access rule is checked per frame"
+    ),
 }
 
 # The functions of a consumer that may render state themselves, each for its own socket.
