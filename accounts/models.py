@@ -86,6 +86,11 @@ class User(AbstractUser):
         "show a desktop notification when a phase ends in a hidden tab", default=True
     )
     title_countdown = models.BooleanField("count down in the tab's title", default=True)
+    checkout_prompt = models.BooleanField(
+        'ask "Did you do it?" by itself when a work phase ends', default=True
+    )
+    # Off unless chosen: how a session went is one's own business.
+    show_checkouts = models.BooleanField("show my check-outs to the room", default=False)
 
     objects = FocusUserManager()
 
@@ -122,6 +127,7 @@ ALERT_FIELDS = (
     "break_end_sound",
     "desktop_notifications",
     "title_countdown",
+    "checkout_prompt",
     "keyboard_shortcuts",
 )
 

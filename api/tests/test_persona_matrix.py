@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD
 from community import services as community_services
@@ -20,6 +22,7 @@ from community.models import Category
 from messaging import services as messaging_services
 from rooms import services as room_services
 from rooms.models import Participant
+from stats.models import SessionHistory
 from timers.services import timer_command
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +39,7 @@ class World:
     post: object = None  # Alice's, in General
     comment: object = None  # Alice's, on her post
     conversation: object = None  # between Alice and Bob
+    owner_session: object = None  # Alice's work phase 1 in the room (Bob was there too)
 
     def id_of(self, persona: str) -> int:
         return self.people[persona].pk
@@ -233,6 +237,29 @@ CASES = [
             "session_type": "work",
         },
     ),
+    Case(
+        "history",
+        "GET",
+        lambda w: "stats/history?limit=5",
+        everyone(200),
+    ),
+    Case(
+        "history outcome",
+        "POST",
+        lambda w: f"stats/history/{w.owner_session.pk}/outcome",
+        only("owner", 200),  # someone else's session: 403, the moderator's too
+        body=lambda w, p: {"outcome": "done", "note": f"By {p}"},
+        ok_keys={"goal", "outcome", "note"},
+    ),
+    Case(
+        "checkout",
+        "POST",
+        lambda w: "stats/checkout",
+        # Not in the room for that phase: 409, whoever you are.
+        {"owner": 200, "member": 200, "outsider": 409, "moderator": 409, "anonymous": 401},
+        body=lambda w, p: {"room_id": w.room.pk, "seq": 1, "outcome": "partly"},
+        ok_keys={"goal", "outcome", "note", "seq"},
+    ),
     Case("achievements", "GET", lambda w: "achievements/", everyone(200)),
     Case(
         "achievement create",
@@ -386,6 +413,20 @@ def world(alice, bob, charlie, moderator) -> World:
     )
     comment = community_services.comment_create(post=post, author=alice, body="First")
     message = messaging_services.message_send(sender=alice, recipient=bob, body="Hi Bob")
+    ended = timezone.now()
+    sessions = [
+        SessionHistory.objects.create(
+            user=person,
+            room=room,
+            kind="work",
+            seq=1,
+            started_at=ended - timedelta(minutes=25),
+            ended_at=ended,
+            seconds_credited=1500,
+            goal="Plans",
+        )
+        for person in (alice, bob)
+    ]
     return World(
         people=people,
         room=room,
@@ -393,6 +434,7 @@ def world(alice, bob, charlie, moderator) -> World:
         post=post,
         comment=comment,
         conversation=message.conversation,
+        owner_session=sessions[0],
     )
 
 
@@ -410,6 +452,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         post=SimpleNamespace(pk=9004),
         comment=SimpleNamespace(pk=9005),
         conversation=SimpleNamespace(pk=9006),
+        owner_session=SimpleNamespace(pk=9007),
     )
     names = {
         "9001": "{user_id}",
@@ -418,6 +461,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         "9004": "{post_id}",
         "9005": "{comment_id}",
         "9006": "{conversation_id}",
+        "9007": "{session_id}",
         "category/sessions": "category/{category}",
     }
     covered = []
