@@ -110,6 +110,35 @@ def session_check_out(
     require_active(user=by)
     if session.user_id != by.pk:
         raise PermissionDenied("You can only check out your own sessions.")
+    note = _valid_answer(outcome, note)
+    row = SessionHistory.objects.select_for_update().get(pk=session.pk)
+    return _check_out(row, by=by, outcome=outcome, note=note, now=now)
+
+
+@transaction.atomic
+def phase_check_out(
+    *, by: User, room_id: int, seq: int, outcome: str, note: str = "", now: datetime | None = None
+) -> SessionHistory:
+    """`session_check_out` for the work phase `seq` of the room's timer, as `by` was in it.
+
+    Refused while that phase has not ended (it has no history row yet), and for a phase
+    `by` was not in the room for.
+    """
+    require_active(user=by)
+    note = _valid_answer(outcome, note)
+    row = (
+        SessionHistory.objects.select_for_update().filter(user=by, room_id=room_id, seq=seq).first()
+    )
+    if row is None:
+        raise ValidationError(
+            "That work phase hasn't ended yet, or you weren't in the room for it.",
+            code="conflict",
+        )
+    return _check_out(row, by=by, outcome=outcome, note=note, now=now)
+
+
+def _valid_answer(outcome: str, note: str) -> str:
+    """The note as it is kept; a refusal for an answer that is not one."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Answer done, partly or not yet."}, code="invalid")
     note = note.strip()
@@ -119,7 +148,13 @@ def session_check_out(
         )
     if "\x00" in note:
         raise ValidationError({"note": "The note can't contain that character."}, code="invalid")
-    row = SessionHistory.objects.select_for_update().get(pk=session.pk)
+    return note
+
+
+def _check_out(
+    row: SessionHistory, *, by: User, outcome: str, note: str, now: datetime | None
+) -> SessionHistory:
+    """Stores the answer on the locked row and tells the room."""
     if row.kind != SessionHistory.Kind.WORK:
         raise ValidationError("Only a work phase is checked out.", code="invalid")
     hit(f"checkout:{by.pk}", limit=30, per_seconds=60)
@@ -136,22 +171,3 @@ def session_check_out(
         )
     )
     return row
-
-
-@transaction.atomic
-def phase_check_out(
-    *, by: User, room_id: int, seq: int, outcome: str, note: str = "", now: datetime | None = None
-) -> SessionHistory:
-    """`session_check_out` for the work phase `seq` of the room's timer, as `by` was in it.
-
-    Refused while that phase has not ended (it has no history row yet), and for a phase
-    `by` was not in the room for.
-    """
-    require_active(user=by)
-    session = SessionHistory.objects.filter(user=by, room_id=room_id, seq=seq).first()
-    if session is None:
-        raise ValidationError(
-            "That work phase hasn't ended yet, or you weren't in the room for it.",
-            code="conflict",
-        )
-    return session_check_out(session=session, by=by, outcome=outcome, note=note, now=now)
