@@ -9,6 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -66,6 +67,12 @@ def test_the_check_out_prompt_appears_at_phase_end_and_its_answer_reaches_stats_
     expect(prompt).to_contain_text("Did you do it?")
     expect(prompt).to_contain_text("Fix the login bug")
     expect(timer(bob_page)).to_have_attribute("data-status", "running")  # never blocks
+    serious = [
+        v["id"]
+        for v in Axe().run(bob_page).response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []  # the open panel on a phone, as axe sees it
     # Alice chose not to be asked by itself: hers is there, closed until she clicks.
     alice_prompt = alice_page.get_by_test_id("checkout")
     expect(alice_prompt).to_be_attached(timeout=LIVE)
