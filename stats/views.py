@@ -116,9 +116,16 @@ def _room_page(request: HttpRequest, *, room_id: int, **_kwargs) -> str:
     return reverse("rooms:detail", kwargs={"room_id": room_id})
 
 
+def _where_asked(request: HttpRequest, *, room_id: int, **_kwargs) -> str:
+    """Back to the room's page when the panel was there, else to the check-out page."""
+    if request.POST.get("in") == "room":
+        return _room_page(request, room_id=room_id)
+    return request.path
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-@answers_refusals(back=_room_page)
+@answers_refusals(back=_where_asked)
 def checkout(request: HttpRequest, room_id: int, seq: int) -> HttpResponse:
     """ "Did you do it?" for the person's own work phase `seq` of the room.
 
@@ -151,14 +158,17 @@ def checkout(request: HttpRequest, room_id: int, seq: int) -> HttpResponse:
         raise Http404("No such work session of yours.")
     editing = not session.outcome or "edit" in request.GET
     if not request.htmx:
-        return render(request, "stats/checkout.html", _panel_context(session, editing=editing))
-    return _panel(
-        request,
-        session,
-        editing=editing,
-        closable=in_room,
-        collapsed=request.GET.get("collapsed") == "1",
-    )
+        response = render(request, "stats/checkout.html", _panel_context(session, editing=editing))
+    else:
+        response = _panel(
+            request,
+            session,
+            editing=editing,
+            closable=in_room,
+            collapsed=request.GET.get("collapsed") == "1",
+        )
+    patch_vary_headers(response, ["HX-Request"])  # one URL, a page or its fragment
+    return response
 
 
 def _panel_context(session: SessionHistory, *, editing: bool, **flags: bool) -> dict:

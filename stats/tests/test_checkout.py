@@ -350,3 +350,14 @@ def test_the_full_page_works_without_javascript(ended, bob):
 
     answered = client.post(url(ended), {"outcome": "partly"}, follow=True)
     assert "Checked out: Partly." in [str(m) for m in answered.context["messages"]]
+
+
+def test_without_htmx_a_refusal_goes_back_where_it_was_asked(ended, bob):
+    client = signed_in(bob)
+
+    from_page = client.post(url(ended), {"outcome": "maybe"})
+    from_room = client.post(url(ended), {"outcome": "maybe", "in": "room"})
+
+    assert (from_page.status_code, from_page["Location"]) == (302, url(ended))
+    assert (from_room.status_code, from_room["Location"]) == (302, ended.get_absolute_url())
+    assert row(bob, ended).outcome == ""
