@@ -48,7 +48,7 @@ def test_the_check_out_prompt_appears_at_phase_end_and_its_answer_reaches_stats_
     bob_page.get_by_label("What are you working on?").fill("Fix the login bug")
     bob_page.get_by_role("button", name="Share").click()
     expect(person(alice_page, "bob").locator(".intention")).to_have_text(
-        "Goal: Fix the login bug", timeout=LIVE
+        "Fix the login bug", timeout=LIVE
     )
 
     press(alice_page, "start")
