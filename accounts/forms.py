@@ -14,7 +14,15 @@ ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["bio", "timezone", "avatar", "stats_public", "on_leaderboard", "message_privacy"]
+        fields = [
+            "bio",
+            "timezone",
+            "avatar",
+            "stats_public",
+            "on_leaderboard",
+            "show_checkouts",
+            "message_privacy",
+        ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
             "avatar": forms.ClearableFileInput(
@@ -26,6 +34,10 @@ class ProfileForm(forms.ModelForm):
             "timezone": "Your days, streaks and statistics follow this time zone.",
             "stats_public": "Focus hours, sessions and streak; you always see your own.",
             "on_leaderboard": "Your weekly focus minutes, beside others who opted in.",
+            "show_checkouts": (
+                "At a break, the people in your room see a ✓ beside you when you answered "
+                "“Done” for the work phase that just ended. Your goal is always shown."
+            ),
             "message_privacy": (
                 "A shared room means one you are both in now. People you block can never "
                 "message you."
@@ -77,6 +89,10 @@ class AlertsForm(forms.ModelForm):
             "announce_chat": (
                 "A room's new chat lines, said politely by your screen reader as they "
                 'arrive (never your own). Phase changes and "1 minute left" are always said.'
+            ),
+            "checkout_prompt": (
+                "A small panel beside the timer asks done, partly or not yet; it never "
+                "blocks the break. Off: open it yourself from the room page."
             ),
             "keyboard_shortcuts": (
                 "Space starts or pauses, S skips, R resets, ? lists them. They never act "

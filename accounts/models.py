@@ -89,6 +89,11 @@ class User(AbstractUser):
     announce_chat = models.BooleanField(
         "read new chat lines aloud with a screen reader", default=True
     )
+    checkout_prompt = models.BooleanField(
+        'ask "Did you do it?" by itself when a work phase ends', default=True
+    )
+    # Off unless chosen: how a session went is one's own business.
+    show_checkouts = models.BooleanField("show my check-outs to the room", default=False)
 
     objects = FocusUserManager()
 
@@ -125,6 +130,7 @@ ALERT_FIELDS = (
     "break_end_sound",
     "desktop_notifications",
     "title_countdown",
+    "checkout_prompt",
     "keyboard_shortcuts",
     "announce_chat",
 )

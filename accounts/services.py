@@ -34,6 +34,7 @@ def profile_update(
     on_leaderboard: bool,
     avatar: UploadedFile | object | None = KEEP,
     message_privacy: str | None = None,
+    show_checkouts: bool | None = None,
 ) -> User:
     """Saves validated profile values; a user only ever edits their own profile."""
     require_active(user=by)
@@ -47,6 +48,8 @@ def profile_update(
     user.on_leaderboard = on_leaderboard
     if message_privacy is not None:  # None keeps the stored choice
         user.message_privacy = message_privacy
+    if show_checkouts is not None:  # None keeps the stored choice
+        user.show_checkouts = show_checkouts
     if avatar is not KEEP:
         if avatar:
             try:
@@ -75,6 +78,7 @@ def alerts_update(
     desktop_notifications: bool,
     title_countdown: bool,
     announce_chat: bool,
+    checkout_prompt: bool | None = None,
 ) -> User:
     """Saves a person's alert and keyboard choices; only their own.
 
@@ -93,6 +97,8 @@ def alerts_update(
     user.desktop_notifications = desktop_notifications
     user.title_countdown = title_countdown
     user.announce_chat = announce_chat
+    if checkout_prompt is not None:  # None keeps the stored choice
+        user.checkout_prompt = checkout_prompt
     user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in ALERT_FIELDS])
     user.save(update_fields=ALERT_FIELDS)
     return user

@@ -43,6 +43,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 stats_public=values["stats_public"],
                 on_leaderboard=values["on_leaderboard"],
                 message_privacy=values["message_privacy"] or None,
+                show_checkouts=values["show_checkouts"],
                 # A new upload, False when cleared, or the stored file when unchanged.
                 avatar=avatar
                 if isinstance(avatar, UploadedFile)

@@ -57,6 +57,7 @@ def participants_by_user(*, room_id: int, user_ids) -> dict[int, Participant]:
         Participant.objects.filter(room_id=room_id, user_id__in=list(user_ids))
         .select_related("user", "room")
         .with_online()
+        .with_checkout()
     )
     return {participant.user_id: participant for participant in found}
 

@@ -361,6 +361,15 @@ class ParticipantOut(Out):
     user: PersonOut
     intention: str
     online: bool
+    goal: str = Field(
+        description="Their goal for the work phase now: the intention, saved with the "
+        "phase in their history when it ends."
+    )
+    done_seq: int | None = Field(
+        description="The latest work phase (the timer's `seq`) they checked out as done, "
+        "if they show their check-outs to the room; their ✓ belongs beside them during "
+        "the break right after it (`seq` + 1)."
+    )
 
 
 def participant_out(participant, *, host_id: int) -> dict:
@@ -379,6 +388,8 @@ def participant_out(participant, *, host_id: int) -> dict:
         "user": {"id": participant.user_id, "username": username},
         "intention": participant.intention,
         "online": online,
+        "goal": participant.intention,
+        "done_seq": getattr(participant, "done_seq", None),
     }
 
 

@@ -103,6 +103,20 @@ class SessionsRecorded(Event):
     work_user_ids: frozenset[int]
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CheckedOut(Event):
+    """A person answered "Did you do it?" for a work phase of a room (or changed the answer).
+
+    `shown`: they let the room see their check-outs (their profile's setting).
+    """
+
+    room_id: int
+    user_id: int
+    seq: int
+    outcome: str
+    shown: bool
+
+
 # --- People ---------------------------------------------------------------------
 
 

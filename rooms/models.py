@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from stats.models import Outcome, SessionHistory
+
 
 def new_invite_token() -> str:
     return secrets.token_urlsafe(24)
@@ -179,6 +181,28 @@ class ParticipantQuerySet(models.QuerySet):
     def present(self) -> ParticipantQuerySet:
         """Members who are in the room now (joined and not left)."""
         return self.filter(left_at__isnull=True)
+
+    def with_checkout(self) -> ParticipantQuerySet:
+        """Annotates `done_seq`: the latest work phase of this room the person checked out
+        as done, if they show their check-outs to the room (their profile's setting); else
+        None. The page shows their ✓ during the break after that phase."""
+        done = (
+            SessionHistory.objects.filter(
+                user_id=models.OuterRef("user_id"),
+                room_id=models.OuterRef("room_id"),
+                kind=SessionHistory.Kind.WORK,
+                outcome=Outcome.DONE,
+            )
+            .order_by("-seq")
+            .values("seq")[:1]
+        )
+        return self.annotate(
+            done_seq=models.Case(
+                models.When(user__show_checkouts=True, then=models.Subquery(done)),
+                default=None,
+                output_field=models.PositiveIntegerField(),
+            )
+        )
 
     def with_online(self) -> ParticipantQuerySet:
         """Annotates `online`: a socket of theirs in this room was seen lately (any process)."""

@@ -160,6 +160,7 @@ def people_in_room(room: Room) -> People:
         .filter(room=room)
         .select_related("user")
         .with_online()
+        .with_checkout()
         .annotate(total=Window(Count("pk")))
         .order_by("-online", "joined_at", "pk")[:PEOPLE_SHOWN]
     )

@@ -36,6 +36,10 @@ def person_data(p: Participant) -> dict:
         "username": p.user.username,
         "intention": p.intention,
         "online": bool(p.online),
+        # The goal of the work phase now (the intention, saved with the phase when it
+        # ends), and the last work phase they checked out as done, if they show it.
+        "goal": p.intention,
+        "done_seq": getattr(p, "done_seq", None),
     }
 
 
@@ -57,6 +61,7 @@ def render_people_changes(room: Room, *, user_ids: Iterable[int]) -> Rendered:
         p.user_id: p
         for p in Participant.objects.present()
         .with_online()
+        .with_checkout()
         .filter(room=room, user_id__in=user_ids)
         .select_related("user")
     }
@@ -91,6 +96,7 @@ def render_person_joined(room: Room, *, user_id: int) -> Rendered | None:
     participant = (
         Participant.objects.present()
         .with_online()
+        .with_checkout()
         .filter(room=room, user_id=user_id)
         .select_related("user")
     ).first()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from focusmate.events import (
+    CheckedOut,
     PeopleChanged,
     RoomClosed,
     RoomJoined,
@@ -46,6 +47,14 @@ def push_people(event: PeopleChanged) -> None:
     if room is not None:
         rendered = render_people_changes(room, user_ids=event.user_ids)
         _send(room.pk, "people.changed", html=rendered.html, data=rendered.data)
+
+
+@subscriber(CheckedOut)
+def push_check_out(event: CheckedOut) -> None:
+    """A check-out the person shows to the room changes their ✓: the same push as any
+    change of theirs. One they keep to themselves changes nothing the room sees."""
+    if event.shown:
+        push_people(PeopleChanged(room_id=event.room_id, user_ids=frozenset({event.user_id})))
 
 
 @subscriber(RoomJoined)

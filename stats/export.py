@@ -19,7 +19,7 @@ from stats.models import SessionHistory
 
 CHUNK_SIZE = 2000
 EXPORT_BATCH = 1000
-HEADER = ("started_at", "ended_at", "kind", "room", "seconds_credited")
+HEADER = ("started_at", "ended_at", "kind", "room", "seconds_credited", "goal", "outcome", "note")
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,7 +30,14 @@ def spreadsheet_safe(text: str) -> str:
 
 def history_rows(sessions: QuerySet[SessionHistory]) -> QuerySet:
     return sessions.order_by("started_at", "pk").values_list(
-        "started_at", "ended_at", "kind", "room__name", "seconds_credited"
+        "started_at",
+        "ended_at",
+        "kind",
+        "room__name",
+        "seconds_credited",
+        "goal",
+        "outcome",
+        "outcome_note",
     )
 
 
@@ -39,7 +46,7 @@ def history_csv_chunks(*, sessions: QuerySet[SessionHistory], tz: ZoneInfo) -> I
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    for count, (started_at, ended_at, kind, room_name, seconds) in enumerate(
+    for count, (started_at, ended_at, kind, room_name, seconds, goal, outcome, note) in enumerate(
         history_rows(sessions).iterator(chunk_size=CHUNK_SIZE), start=1
     ):
         writer.writerow(
@@ -49,6 +56,9 @@ def history_csv_chunks(*, sessions: QuerySet[SessionHistory], tz: ZoneInfo) -> I
                 kind,
                 spreadsheet_safe(room_name),
                 seconds,
+                spreadsheet_safe(goal),
+                outcome,
+                spreadsheet_safe(note),
             )
         )
         if count % EXPORT_BATCH == 0:

@@ -2,10 +2,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+GOAL_MAX_LENGTH = 140  # a room's intention, which becomes the goal
+NOTE_MAX_LENGTH = 280
+
+
+class Outcome(models.TextChoices):
+    """A person's answer to "Did you do it?" when a work phase ends."""
+
+    DONE = "done", "Done"
+    PARTLY = "partly", "Partly"
+    NOT_YET = "not_yet", "Not yet"
 
 
 class SessionHistory(models.Model):
-    """One completed timer phase, for one participant. Written by the timer services."""
+    """One completed timer phase, for one participant. Written by the timer services.
+
+    A work phase also keeps the person's check-in and check-out: `goal` is what they said
+    they were working on in the room (their intention) when the phase ended, and
+    `outcome`/`outcome_note` their answer to "Did you do it?", given afterwards.
+    """
 
     class Kind(models.TextChoices):
         WORK = "work", "Work"
@@ -21,6 +38,10 @@ class SessionHistory(models.Model):
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(help_text="The phase's deadline, not when it was processed.")
     seconds_credited = models.PositiveIntegerField()
+    goal = models.CharField(max_length=GOAL_MAX_LENGTH, blank=True, default="")
+    outcome = models.CharField(max_length=8, choices=Outcome, blank=True, default="")
+    outcome_note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True, default="")
+    checked_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -29,6 +50,11 @@ class SessionHistory(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "room", "seq"], name="stats_session_once_per_phase"
+            ),
+            # Only a work phase is checked out, and only with one of the three answers.
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(kind="work", outcome__in=["done", "partly", "not_yet"]),
+                name="stats_session_outcome_of_work",
             ),
         ]
         indexes = [

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from accounts.models import User
-from stats.models import SessionHistory
+from stats.models import Outcome, SessionHistory
 from stats.streaks import Streaks, user_streaks
 
 WORK = SessionHistory.Kind.WORK
@@ -75,10 +75,19 @@ class Totals:
     focus_seconds: int
     work_sessions: int
     breaks: int
+    # Check-outs: work phases answered, and how many of them "done" or "partly".
+    checked_out: int = 0
+    goals_done: int = 0
+    goals_partly: int = 0
 
     @property
     def average_work_seconds(self) -> int:
         return self.focus_seconds // self.work_sessions if self.work_sessions else 0
+
+    @property
+    def completion_percent(self) -> int | None:
+        """Goals done out of the work phases checked out; None when none were."""
+        return round(self.goals_done * 100 / self.checked_out) if self.checked_out else None
 
 
 @dataclass(frozen=True)
@@ -138,13 +147,58 @@ def period_summary(*, user: User, period: Period) -> PeriodSummary:
         previous_focus=Coalesce(Sum("seconds_credited", filter=work_q & previous_q), 0),
         previous_sessions=Count("pk", filter=work_q & previous_q),
         previous_breaks=Count("pk", filter=~work_q & previous_q),
+        checked_out=Count("pk", filter=work_q & current_q & ~Q(outcome="")),
+        done=Count("pk", filter=current_q & Q(outcome=Outcome.DONE)),
+        partly=Count("pk", filter=current_q & Q(outcome=Outcome.PARTLY)),
+        previous_checked_out=Count("pk", filter=work_q & previous_q & ~Q(outcome="")),
+        previous_done=Count("pk", filter=previous_q & Q(outcome=Outcome.DONE)),
+        previous_partly=Count("pk", filter=previous_q & Q(outcome=Outcome.PARTLY)),
     )
     return PeriodSummary(
         period=period,
-        totals=Totals(figures["focus"], figures["sessions"], figures["breaks"]),
-        previous=Totals(
-            figures["previous_focus"], figures["previous_sessions"], figures["previous_breaks"]
+        totals=Totals(
+            figures["focus"],
+            figures["sessions"],
+            figures["breaks"],
+            figures["checked_out"],
+            figures["done"],
+            figures["partly"],
         ),
+        previous=Totals(
+            figures["previous_focus"],
+            figures["previous_sessions"],
+            figures["previous_breaks"],
+            figures["previous_checked_out"],
+            figures["previous_done"],
+            figures["previous_partly"],
+        ),
+    )
+
+
+RECENT_GOALS = 10
+
+
+def recent_goals(
+    *, user: User, period: Period | None, limit: int = RECENT_GOALS
+) -> list[SessionHistory]:
+    """The user's latest work phases in the period with a goal or a check-out, newest
+    first, with their room's name: one query."""
+    return list(
+        history_in(user=user, period=period)
+        .filter(kind=WORK)
+        .exclude(goal="", outcome="")
+        .select_related("room")
+        .order_by("-ended_at", "-pk")[:limit]
+    )
+
+
+def phase_session(*, user: User, room_id: int, seq: int) -> SessionHistory | None:
+    """The user's history row for the room's phase `seq` (None until that phase ended,
+    or if they were not there), with its room: one query."""
+    return (
+        SessionHistory.objects.filter(user=user, room_id=room_id, seq=seq)
+        .select_related("room")
+        .first()
     )
 
 

@@ -1,5 +1,6 @@
 """Writes to the session history. The timer services call `sessions_record` with the
-phases that completed and who was there; nothing else writes history."""
+phases that completed and who was there; nothing else writes history rows. A person then
+checks out their own work phases (`session_check_out`, `phase_check_out`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from focusmate.events import SessionsRecorded, publish_on_commit
-from stats.models import SessionHistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import require_active
+from focusmate.events import CheckedOut, SessionsRecorded, publish_on_commit
+from focusmate.lib.ratelimit import hit
+from stats.models import GOAL_MAX_LENGTH, NOTE_MAX_LENGTH, Outcome, SessionHistory
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from timers.engine import CompletedPhase
 
 
@@ -23,6 +31,8 @@ class Attendance:
     joined_at: datetime
     joined_seq: int
     joined_elapsed_seconds: int
+    # What they said they were working on (the room's intention): a work phase's goal.
+    goal: str = ""
 
 
 def sessions_record(
@@ -80,6 +90,84 @@ def _rows_for(
                     started_at=phase.started_at,
                     ended_at=phase.ended_at,
                     seconds_credited=credited,
+                    goal=person.goal[:GOAL_MAX_LENGTH]
+                    if phase.phase.value == SessionHistory.Kind.WORK
+                    else "",
                 )
             )
     return rows
+
+
+@transaction.atomic
+def session_check_out(
+    *, session: SessionHistory, by: User, outcome: str, note: str = "", now: datetime | None = None
+) -> SessionHistory:
+    """`by` answers "Did you do it?" for their own work phase: done, partly or not yet,
+    with an optional note. Answering again changes the answer (the last one counts).
+
+    The room hears of it (`CheckedOut`), to show a ✓ if the person lets it.
+    """
+    require_active(user=by)
+    if session.user_id != by.pk:
+        raise PermissionDenied("You can only check out your own sessions.")
+    note = _valid_answer(outcome, note)
+    row = SessionHistory.objects.select_for_update().get(pk=session.pk)
+    return _check_out(row, by=by, outcome=outcome, note=note, now=now)
+
+
+@transaction.atomic
+def phase_check_out(
+    *, by: User, room_id: int, seq: int, outcome: str, note: str = "", now: datetime | None = None
+) -> SessionHistory:
+    """`session_check_out` for the work phase `seq` of the room's timer, as `by` was in it.
+
+    Refused while that phase has not ended (it has no history row yet), and for a phase
+    `by` was not in the room for.
+    """
+    require_active(user=by)
+    note = _valid_answer(outcome, note)
+    row = (
+        SessionHistory.objects.select_for_update().filter(user=by, room_id=room_id, seq=seq).first()
+    )
+    if row is None:
+        raise ValidationError(
+            "That work phase hasn't ended yet, or you weren't in the room for it.",
+            code="conflict",
+        )
+    return _check_out(row, by=by, outcome=outcome, note=note, now=now)
+
+
+def _valid_answer(outcome: str, note: str) -> str:
+    """The note as it is kept; a refusal for an answer that is not one."""
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Answer done, partly or not yet."}, code="invalid")
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": f"Keep the note to {NOTE_MAX_LENGTH} characters."}, code="max_length"
+        )
+    if "\x00" in note:
+        raise ValidationError({"note": "The note can't contain that character."}, code="invalid")
+    return note
+
+
+def _check_out(
+    row: SessionHistory, *, by: User, outcome: str, note: str, now: datetime | None
+) -> SessionHistory:
+    """Stores the answer on the locked row and tells the room."""
+    if row.kind != SessionHistory.Kind.WORK:
+        raise ValidationError("Only a work phase is checked out.", code="invalid")
+    hit(f"checkout:{by.pk}", limit=30, per_seconds=60)
+    row.outcome, row.outcome_note = outcome, note
+    row.checked_out_at = now or timezone.now()
+    row.save(update_fields=["outcome", "outcome_note", "checked_out_at"])
+    publish_on_commit(
+        CheckedOut(
+            room_id=row.room_id,
+            user_id=by.pk,
+            seq=row.seq,
+            outcome=outcome,
+            shown=by.show_checkouts,
+        )
+    )
+    return row

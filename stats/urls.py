@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("export.csv", views.export, name="export"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("checkout/<int:room_id>/<int:seq>/", views.checkout, name="checkout"),
 ]

@@ -290,14 +290,16 @@ def _attendance(room_ids: list[int]) -> dict[int, list[Attendance]]:
         "room__participants__joined_at",
         "room__participants__joined_seq",
         "room__participants__joined_elapsed_seconds",
+        "room__participants__intention",
     )
-    for room_id, user_id, joined_at, joined_seq, elapsed in rows:
+    for room_id, user_id, joined_at, joined_seq, elapsed, intention in rows:
         present.setdefault(room_id, []).append(
             Attendance(
                 user_id=user_id,
                 joined_at=joined_at,
                 joined_seq=joined_seq,
                 joined_elapsed_seconds=elapsed,
+                goal=intention,
             )
         )
     return present

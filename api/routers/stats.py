@@ -5,12 +5,17 @@ shown to others only when they made them public (the profile's setting).
 sessions are written by the server when a room's timer completes a phase, for the people
 who were present, each credited only the seconds they were there. History a client could
 post would be history nobody can trust (leaderboards, streaks and achievements count it).
+
+What a person adds to their own history is the check-out of a work phase: "Did you do
+it?" (`POST /stats/history/{session_id}/outcome`, or `POST /stats/checkout` naming the
+room and the timer's `seq`, as a socket's `timer.changed` told it). The goal is the
+intention they had in the room when the phase ended.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -20,8 +25,9 @@ from pydantic import Field, WrapValidator
 from pydantic_core import PydanticCustomError
 
 from accounts.models import User
-from api.schemas import ERRORS, BodyId, Id, In, Out, PathId, Text
-from stats import queries
+from api.schemas import ERRORS, MAX_ID, BodyId, Id, In, Out, PathId, Text
+from stats import queries, services
+from stats.models import NOTE_MAX_LENGTH, SessionHistory
 from stats.queries import Period
 from stats.streaks import user_streaks
 
@@ -143,3 +149,98 @@ def session_report(request: HttpRequest, payload: SessionIn):
         "today_focus_seconds": totals.focus_seconds,
         "today_work_sessions": totals.work_sessions,
     }
+
+
+# --- History and check-outs ---------------------------------------------------------
+
+OutcomeName = Literal["done", "partly", "not_yet"]
+
+
+class HistoryOut(Out):
+    """One completed phase of yours, with its goal and check-out (work phases)."""
+
+    id: Id
+    room_id: Id
+    room_name: str
+    kind: Literal["work", "short_break", "long_break"]
+    seq: int = Field(description="The room timer's phase this row records.")
+    started_at: datetime
+    ended_at: datetime
+    seconds_credited: int
+    goal: str = Field(description="What you were working on when the phase ended.")
+    outcome: OutcomeName | None = Field(description="Your check-out; null until you answer.")
+    note: str
+    checked_out_at: datetime | None
+
+
+class HistoryQuery(Schema):
+    limit: int = Field(default=20, ge=1, le=100)
+    kind: Literal["work", "short_break", "long_break"] | None = None
+
+
+class OutcomeIn(In):
+    """Did you do it? Answering again changes the answer."""
+
+    outcome: OutcomeName
+    note: Text = Field(default="", max_length=NOTE_MAX_LENGTH)
+
+
+class CheckOutIn(OutcomeIn):
+    """The work phase by its room and the timer's `seq` (a `timer.changed` that moved on
+    to a break names the next `seq`: the work phase was the one before)."""
+
+    room_id: BodyId
+    seq: int = Field(ge=1, le=MAX_ID)
+
+
+def history_out(row: SessionHistory) -> dict:
+    return {
+        "id": row.pk,
+        "room_id": row.room_id,
+        "room_name": row.room.name,
+        "kind": row.kind,
+        "seq": row.seq,
+        "started_at": row.started_at,
+        "ended_at": row.ended_at,
+        "seconds_credited": row.seconds_credited,
+        "goal": row.goal,
+        "outcome": row.outcome or None,
+        "note": row.outcome_note,
+        "checked_out_at": row.checked_out_at,
+    }
+
+
+@router.get("/history", response={200: list[HistoryOut], **ERRORS})
+def history(request: HttpRequest, query: Query[HistoryQuery]):
+    """Your latest completed phases, newest first (your own only)."""
+    rows = queries.user_history(user=request.user).select_related("room")
+    if query.kind:
+        rows = rows.filter(kind=query.kind)
+    return [history_out(row) for row in rows.order_by("-ended_at", "-pk")[: query.limit]]
+
+
+@router.post("/history/{session_id}/outcome", response={200: HistoryOut, **ERRORS})
+def history_outcome(request: HttpRequest, session_id: PathId, payload: OutcomeIn):
+    """Checks out one of your work phases: 403 for someone else's, 422 for a break."""
+    row = SessionHistory.objects.select_related("room").filter(pk=session_id).first()
+    if row is None:
+        raise Http404("No such session.")
+    updated = services.session_check_out(
+        session=row, by=request.user, outcome=payload.outcome, note=payload.note
+    )
+    updated.room = row.room
+    return history_out(updated)
+
+
+@router.post("/checkout", response={200: HistoryOut, **ERRORS})
+def checkout(request: HttpRequest, payload: CheckOutIn):
+    """Checks out your work phase `seq` of the room: 409 while it has not ended (or if
+    you were not in the room for it)."""
+    updated = services.phase_check_out(
+        by=request.user,
+        room_id=payload.room_id,
+        seq=payload.seq,
+        outcome=payload.outcome,
+        note=payload.note,
+    )
+    return history_out(SessionHistory.objects.select_related("room").get(pk=updated.pk))

@@ -23,6 +23,7 @@ from messaging import services as messaging_services
 from rooms import services as room_services
 from rooms.models import Participant
 from scheduling import services as schedule_services
+from stats.models import SessionHistory
 from timers.services import timer_command
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,7 @@ class World:
     comment: object = None  # Alice's, on her post
     conversation: object = None  # between Alice and Bob
     session: object = None  # Alice's scheduled session in her room; Bob booked it
+    owner_session: object = None  # Alice's work phase 1 in the room (Bob was there too)
 
     def id_of(self, persona: str) -> int:
         return self.people[persona].pk
@@ -236,6 +238,29 @@ CASES = [
             "duration_minutes": 25,
             "session_type": "work",
         },
+    ),
+    Case(
+        "history",
+        "GET",
+        lambda w: "stats/history?limit=5",
+        everyone(200),
+    ),
+    Case(
+        "history outcome",
+        "POST",
+        lambda w: f"stats/history/{w.owner_session.pk}/outcome",
+        only("owner", 200),  # someone else's session: 403, the moderator's too
+        body=lambda w, p: {"outcome": "done", "note": f"By {p}"},
+        ok_keys={"goal", "outcome", "note"},
+    ),
+    Case(
+        "checkout",
+        "POST",
+        lambda w: "stats/checkout",
+        # Not in the room for that phase: 409, whoever you are.
+        {"owner": 200, "member": 200, "outsider": 409, "moderator": 409, "anonymous": 401},
+        body=lambda w, p: {"room_id": w.room.pk, "seq": 1, "outcome": "partly"},
+        ok_keys={"goal", "outcome", "note", "seq"},
     ),
     Case("achievements", "GET", lambda w: "achievements/", everyone(200)),
     Case(
@@ -448,6 +473,20 @@ def world(alice, bob, charlie, moderator) -> World:
         timezone_name="UTC",
     )
     schedule_services.booking_create(session=session, user=bob)
+    ended = timezone.now()
+    sessions = [
+        SessionHistory.objects.create(
+            user=person,
+            room=room,
+            kind="work",
+            seq=1,
+            started_at=ended - timedelta(minutes=25),
+            ended_at=ended,
+            seconds_credited=1500,
+            goal="Plans",
+        )
+        for person in (alice, bob)
+    ]
     return World(
         people=people,
         room=room,
@@ -456,6 +495,7 @@ def world(alice, bob, charlie, moderator) -> World:
         comment=comment,
         conversation=message.conversation,
         session=session,
+        owner_session=sessions[0],
     )
 
 
@@ -474,6 +514,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         comment=SimpleNamespace(pk=9005),
         conversation=SimpleNamespace(pk=9006),
         session=SimpleNamespace(pk=9007, starts_at=datetime(2026, 1, 1, tzinfo=UTC)),
+        owner_session=SimpleNamespace(pk=9007),
     )
     names = {
         "9001": "{user_id}",

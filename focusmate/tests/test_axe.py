@@ -20,6 +20,7 @@ from community import services as community_services
 from community.models import Category
 from messaging import services as messaging_services
 from rooms import services as room_services
+from stats.models import SessionHistory
 from stats.tests.factories import SessionHistoryFactory
 from timers import services as timer_services
 
@@ -56,8 +57,15 @@ def site_with_data(live_site, alice, bob):
         solo = room_services.solo_room_for(user=alice)
         messaging_services.chat_post(room=room, by=bob, body="Hello room")
         now = timezone.now()
-        for days in range(6):
+        sessions = [
             SessionHistoryFactory(user=alice, room=room, ended_at=now - timedelta(days=days))
+            for days in range(6)
+        ]
+        # Goals, one checked out: the recent goals on /stats/ and the check-out page.
+        SessionHistory.objects.filter(pk=sessions[0].pk).update(
+            goal="Chapter 2", outcome="done", outcome_note="All of it"
+        )
+        SessionHistory.objects.filter(pk=sessions[1].pk).update(goal="Chapter 1")
         category = Category.objects.get_or_create(slug="general", defaults={"name": "General"})[0]
         Category.objects.get_or_create(slug="study", defaults={"name": "Study"})
         post = community_services.post_create(
@@ -81,6 +89,8 @@ def site_with_data(live_site, alice, bob):
         "/stats/",
         "/stats/?range=7",
         "/stats/leaderboard/",
+        f"/stats/checkout/{room.pk}/{sessions[0].seq}/",
+        f"/stats/checkout/{room.pk}/{sessions[1].seq}/",
         "/achievements/",
         "/community/",
         "/community/new/",

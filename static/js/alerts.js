@@ -5,7 +5,7 @@
   "use strict";
 
   const PREFS_CHANNEL = "focusmate:alerts";
-  const PREF_KEYS = ["shortcuts", "sound", "volume", "workSound", "breakSound", "notify", "titleCountdown", "announceChat"];
+  const PREF_KEYS = ["shortcuts", "sound", "volume", "workSound", "breakSound", "notify", "titleCountdown", "announceChat", "checkoutPrompt"];
 
   function soundUrl(name) {
     const file = document.querySelector('[data-role=sound-files] [data-sound="' + name + '"]');

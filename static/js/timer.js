@@ -178,6 +178,10 @@
     announce(message);
     playEndSound(ended.phase);
     notify(message, ended.seq);
+    // For the check-out prompt (static/js/checkout.js).
+    document.dispatchEvent(
+      new CustomEvent("focusmate:phase-ended", { detail: { phase: ended.phase, seq: ended.seq } })
+    );
   }
 
   function reachedZero() {

@@ -55,6 +55,6 @@ def test_a_person_reads_their_stats_switches_period_and_downloads_csv(
     download.save_as(target)
     lines = Path(target).read_text().splitlines()
     assert download.suggested_filename.startswith("focusmate-history-")
-    assert lines[0] == "started_at,ended_at,kind,room,seconds_credited"
+    assert lines[0] == "started_at,ended_at,kind,room,seconds_credited,goal,outcome,note"
     assert len(lines) == 1 + 3
-    assert all(line.endswith(",work,Thesis corner,1500") for line in lines[1:])
+    assert all(line.endswith(",work,Thesis corner,1500,,,") for line in lines[1:])

@@ -46,6 +46,9 @@ def test_the_csv_holds_only_my_history_in_my_timezone(client, alice, bob, room, 
         started_at=datetime(2026, 3, 1, 22, 40, tzinfo=alice.tzinfo),
         ended_at=datetime(2026, 3, 1, 23, 5, tzinfo=alice.tzinfo),
         seconds_credited=1500,
+        goal="Draft chapter 3",
+        outcome="partly",
+        outcome_note="=1+1 half the sections",
     )
     SessionHistoryFactory(
         user=alice,
@@ -64,13 +67,25 @@ def test_the_csv_holds_only_my_history_in_my_timezone(client, alice, bob, room, 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="focusmate-history-all.csv"'
     assert read_csv(response) == [
-        ["started_at", "ended_at", "kind", "room", "seconds_credited"],
+        [
+            "started_at",
+            "ended_at",
+            "kind",
+            "room",
+            "seconds_credited",
+            "goal",
+            "outcome",
+            "note",
+        ],
         [
             "2026-03-01T22:40:00+01:00",
             "2026-03-01T23:05:00+01:00",
             "work",
             "Thesis corner",
             "1500",
+            "Draft chapter 3",
+            "partly",
+            "'=1+1 half the sections",  # a formula is text to a spreadsheet
         ],
         [
             "2026-03-01T23:05:00+01:00",
@@ -78,6 +93,9 @@ def test_the_csv_holds_only_my_history_in_my_timezone(client, alice, bob, room, 
             "short_break",
             "Thesis corner",
             "300",
+            "",
+            "",
+            "",
         ],
     ]
 

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from stats.models import SessionHistory
+
 pytestmark = pytest.mark.django_db
 
 URL = reverse("stats:overview")
@@ -29,10 +31,12 @@ def test_the_page_costs_the_same_queries_for_10_or_5000_sessions(
     client, alice, room, now, add_history, rows, django_assert_num_queries
 ):
     add_history(alice, room, count=rows, last=now - timedelta(hours=1), every=timedelta(hours=2))
+    SessionHistory.objects.filter(kind="work").update(goal="Chapter 3", outcome="done")
     client.force_login(alice)
 
-    # session, user; period totals, focus per day, sessions by hour; heatmap days, streak days
-    with django_assert_num_queries(7):
+    # session, user; period totals, focus per day, sessions by hour, recent goals;
+    # heatmap days, streak days
+    with django_assert_num_queries(8):
         response = client.get(URL, {"range": "365"})
 
     assert response.status_code == 200
@@ -46,10 +50,11 @@ def test_the_htmx_fragment_costs_the_same_queries_whatever_the_history(
     client, alice, room, now, add_history, rows, django_assert_num_queries
 ):
     add_history(alice, room, count=rows, last=now - timedelta(hours=1), every=timedelta(hours=2))
+    SessionHistory.objects.filter(kind="work").update(goal="Chapter 3", outcome="partly")
     client.force_login(alice)
 
-    # session, user; period totals, focus per day, sessions by hour
-    with django_assert_num_queries(5):
+    # session, user; period totals, focus per day, sessions by hour, recent goals
+    with django_assert_num_queries(6):
         response = client.get(URL, {"range": "7"}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
