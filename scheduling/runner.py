@@ -187,7 +187,7 @@ def _zone(name: str) -> tzinfo:
 
 def next_reminder(*, now: datetime | None = None) -> datetime | None:
     now = now or timezone.now()
-    return _reminders_pending(now).aggregate(at=Min("remind_at"))["at"]
+    return _reminders_pending(now).annotate(at=F("remind_at")).aggregate(first=Min("at"))["first"]
 
 
 # --- Together ---------------------------------------------------------------------

@@ -46,11 +46,15 @@ def reminder_email(booking: Booking) -> EmailMessage:
         "user": user,
         "session": session,
         "title": title,
-        "local_start": local,
+        # Formatted here: the template's `date` filter would turn them back to UTC.
+        "time": f"{local:%H:%M}",
+        "day": f"{local:%A} {local.day} {local:%B}",
         "zone": user.timezone,
-        "organiser_start": timezone.localtime(session.starts_at, _zone(session.timezone))
-        if session.timezone != user.timezone
-        else None,
+        "organiser_time": (
+            f"{timezone.localtime(session.starts_at, _zone(session.timezone)):%H:%M}"
+            if session.timezone != user.timezone
+            else ""
+        ),
         "room_url": settings.SITE_URL.rstrip("/") + session.room.get_absolute_url(),
     }
     return EmailMessage(
