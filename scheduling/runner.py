@@ -37,15 +37,17 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
 from django.utils import timezone
 
+from focusmate.lib import broadcast
 from messaging.services import notify_each
 from rooms.models import Room
 from scheduling import attendance
 from scheduling.models import REMINDER_CHOICES, Booking, ScheduledSession
 from scheduling.tasks import reminder_emails_send
 from timers import scheduler as timer_scheduler
-from timers.services import timers_start_scheduled
+from timers.services import SCHEDULER_GROUP, timers_start_scheduled
 
 logger = logging.getLogger("focusmate.scheduler")
 
@@ -212,3 +214,16 @@ def run_due() -> int:
 
 def register() -> None:
     timer_scheduler.register_due_work(name="scheduling", run=run_due, next_due=next_due)
+    post_save.connect(wake_for_a_session_soon, sender=ScheduledSession)
+
+
+def wake_for_a_session_soon(sender, instance: ScheduledSession, **kwargs) -> None:
+    """A session saved to start (or to be reminded of) within the hour wakes the
+    schedulers after the commit: they sleep until the earliest due moment they know of,
+    and this one may be earlier. Model signal rather than a service's event, so every way
+    a session is written (a service, the admin, a factory) is covered; rows made in bulk
+    (a series expanded weeks ahead) are found by the schedulers' next pass anyway."""
+    if instance.cancelled_at is None and instance.starts_at <= timezone.now() + LONGEST_LEAD:
+        transaction.on_commit(
+            lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
+        )
