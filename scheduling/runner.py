@@ -47,7 +47,7 @@ from scheduling import attendance
 from scheduling.models import REMINDER_CHOICES, Booking, ScheduledSession
 from scheduling.tasks import reminder_emails_send
 from timers import scheduler as timer_scheduler
-from timers.services import SCHEDULER_GROUP, timers_start_scheduled
+from timers.services import PUSH_BATCH, SCHEDULER_GROUP, timers_start_scheduled
 
 logger = logging.getLogger("focusmate.scheduler")
 
@@ -74,7 +74,7 @@ def sessions_start_due(*, now: datetime | None = None, limit: int = BATCH) -> in
     timer stays as it is. Either way `started_at` is set, once.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with broadcast.batched(size=PUSH_BATCH), transaction.atomic():
         due = list(
             _skip_locked(ScheduledSession.objects.due_to_start(now))
             .order_by("starts_at")
@@ -150,7 +150,8 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = BATCH) -> in
     whatever runs beside it or dies in the middle (a rollback leaves it due).
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    # The bells' pushes leave after the commit a batch at a time, not a hop each.
+    with broadcast.batched(size=PUSH_BATCH), transaction.atomic():
         due = list(
             _skip_locked(_reminders_pending(now).filter(remind_at__lte=now))
             .order_by("session__starts_at", "pk")

@@ -202,7 +202,7 @@ async def run_forever() -> None:
                 advanced, deadline = await _to_the_end(on_thread(_tick)())
                 if advanced:
                     last_pass = time.monotonic()
-                    logger.info("advanced %d timer(s)", advanced)
+                    logger.info("advanced %d timer(s) and due item(s)", advanced)
                 now = time.monotonic()
                 if sync_may_run(
                     now=now,
