@@ -397,6 +397,10 @@ def _attendance(room_ids: list[int]) -> dict[int, list[Attendance]]:
         "room__participants__joined_elapsed_seconds",
     )
     for room_id, user_id, joined_at, joined_seq, elapsed in rows:
+        if user_id is None:
+            # A room nobody is in (the outer join's empty row): a scheduled session starts
+            # timers that no member started, and its phases end with no one to credit.
+            continue
         present.setdefault(room_id, []).append(
             Attendance(
                 user_id=user_id,

@@ -15,6 +15,7 @@ from rooms.tests.factories import RoomFactory
 from scheduling import runner
 from scheduling.models import NO_SHOW_GRACE, Booking, ScheduledSession, SchedulePreferences
 from scheduling.tests.factories import BookingFactory, ScheduledSessionFactory
+from stats.models import SessionHistory
 from timers import scheduler
 from timers import services as timer_services
 from timers.models import Timer
@@ -113,6 +114,17 @@ def test_the_sessions_length_holds_for_its_one_work_phase_then_the_rooms_break(r
     assert timer.ends_at is None or timer.ends_at == start + timedelta(
         minutes=50 + room.short_break_minutes
     )
+
+
+def test_a_session_in_a_room_nobody_is_in_runs_and_ends_with_no_history():
+    session = _due_session(RoomFactory(), work_minutes=25)
+    start = timezone.now()
+    runner.sessions_start_due(now=start)
+
+    assert timer_services.timers_advance_due(now=start + timedelta(minutes=26)) == 1
+
+    assert _timer(session).phase == "short_break"
+    assert not SessionHistory.objects.filter(room_id=session.room_id).exists()
 
 
 def test_a_closed_rooms_session_leaves_its_timer_alone(room, alice):
