@@ -77,7 +77,7 @@ def alerts_update(
     break_end_sound: str,
     desktop_notifications: bool,
     title_countdown: bool,
-    announce_chat: bool,
+    announce_chat: bool | None = None,
     checkout_prompt: bool | None = None,
 ) -> User:
     """Saves a person's alert and keyboard choices; only their own.
@@ -96,8 +96,10 @@ def alerts_update(
     user.break_end_sound = break_end_sound
     user.desktop_notifications = desktop_notifications
     user.title_countdown = title_countdown
-    user.announce_chat = announce_chat
-    if checkout_prompt is not None:  # None keeps the stored choice
+    # None keeps the stored choice (a caller from before the setting existed).
+    if announce_chat is not None:
+        user.announce_chat = announce_chat
+    if checkout_prompt is not None:
         user.checkout_prompt = checkout_prompt
     user.clean_fields(exclude=[f.name for f in User._meta.fields if f.name not in ALERT_FIELDS])
     user.save(update_fields=ALERT_FIELDS)

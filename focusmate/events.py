@@ -81,6 +81,16 @@ class RoomLeft(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class RoomOpened(Event):
+    """These people's first socket in the room opened (on some process) as of `at`: they
+    have the room open, which is what a scheduled session's attendance counts."""
+
+    room_id: int
+    user_ids: frozenset[int]
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RoomClosed(Event):
     room_id: int
 

@@ -302,6 +302,8 @@ ALLOW_CONSOLE_EMAIL = env.bool("ALLOW_CONSOLE_EMAIL", default=False)
 SILENCED_SYSTEM_CHECKS = ["mail.E001"]
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Focus Mate <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address, for links in emails (sent by the task worker, with no request).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # Django's database sessions; the read every request makes is compiled once.
 SESSION_ENGINE = "focusmate.sessions"

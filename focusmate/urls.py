@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("community/", include("community.urls")),
     path("schedule/", include("scheduling.urls")),
+    path("schedule/", include("scheduling.urls_attendance")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_url_patterns()),
 ]

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import require_active
-from focusmate.events import PeopleChanged, RoomClosed, RoomJoined, RoomLeft, publish_on_commit
+from focusmate.events import (
+    PeopleChanged,
+    RoomClosed,
+    RoomJoined,
+    RoomLeft,
+    RoomOpened,
+    publish_on_commit,
+)
 from focusmate.lib.ratelimit import hit
 from rooms.models import Participant, Presence, Room, new_invite_token
 from timers import services as timer_services
@@ -189,9 +196,10 @@ def presence_write(
 
     The socket layer writes the people who changed since its last push together
     (rooms.presence), so a crowd arriving costs one statement and one push, not one per
-    socket. It announces them without asking whether another process also has them
-    online: the push renders each person as they are, so an extra one costs a few bytes,
-    while asking would cost a query.
+    socket. It announces them without asking whether another
+    process also has them online: the push renders each person as they are, so an extra
+    one costs a few bytes, while asking would cost a query. The arrivals are published
+    (`RoomOpened`): a scheduled session's attendance is recorded from them.
     """
     now = timezone.now()
     here, gone = set(here), set(gone)
@@ -210,6 +218,8 @@ def presence_write(
         )
     if here or gone:  # outside a transaction (the socket layer's call): delivered at once
         publish_on_commit(PeopleChanged(room_id=room_id, user_ids=frozenset(here | gone)))
+    if here:
+        publish_on_commit(RoomOpened(room_id=room_id, user_ids=frozenset(here), at=now))
 
 
 def presence_heartbeat(*, process: str, holding: set[tuple[int, int]]) -> None:

@@ -6,4 +6,9 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduled sessions"
 
     def ready(self) -> None:
-        from scheduling import subscriptions  # noqa: F401  (registers the subscribers)
+        # The timer scheduler's passes also start sessions, send reminders and mark
+        # attendance (timers cannot import this app); the attendance module subscribes
+        # to rooms' arrivals.
+        from scheduling import runner, subscriptions  # noqa: F401  (registers subscribers)
+
+        runner.register()

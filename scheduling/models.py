@@ -146,6 +146,11 @@ class ScheduledSession(models.Model):
                 name="scheduling_session_to_start",
             ),
             models.Index(fields=["room", "starts_at"], name="scheduling_session_room_start"),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(attendance_marked_at__isnull=True, cancelled_at__isnull=True),
+                name="scheduling_session_to_mark",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,6 +180,11 @@ class Booking(models.Model):
     # Facts set once: the reminder's claim, and the attendance at NO_SHOW_GRACE past start.
     reminded_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(null=True, blank=True)
+    # The reminder email's fact, set by the task in the transaction that sends it, so a
+    # task run again (a worker's lease ran out) does not mail twice.
+    reminder_emailed_at = models.DateTimeField(null=True, blank=True)
+    # When a socket of theirs first opened the room around the start (scheduling.attendance).
+    arrived_at = models.DateTimeField(null=True, blank=True)
 
     objects = BookingQuerySet.as_manager()
 

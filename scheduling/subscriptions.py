@@ -1,11 +1,35 @@
-"""What the schedule does when something happens elsewhere."""
+"""What the schedule does when something happens elsewhere, or to its own rows."""
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
 from focusmate.events import RoomClosed, subscriber
+from focusmate.lib import broadcast
+from scheduling.models import ScheduledSession
+from scheduling.runner import LONGEST_LEAD
 from scheduling.services import room_sessions_cancel
+from timers.services import SCHEDULER_GROUP
 
 
 @subscriber(RoomClosed)
 def cancel_a_closed_rooms_sessions(event: RoomClosed) -> None:
     room_sessions_cancel(room_id=event.room_id)
+
+
+@receiver(post_save, sender=ScheduledSession)
+def wake_for_a_session_soon(sender, instance: ScheduledSession, **kwargs) -> None:
+    """A session saved to start (or to be reminded of) within the hour wakes the
+    schedulers after the commit: they sleep until the earliest due moment they know of,
+    and this one may be earlier.
+
+    A model signal rather than a service's event, so that every way a session is written
+    (a service, the admin, a factory in a test) is covered; rows made in bulk (a series
+    expanded weeks ahead) are found by the schedulers' next pass anyway."""
+    if instance.cancelled_at is None and instance.starts_at <= timezone.now() + LONGEST_LEAD:
+        transaction.on_commit(
+            lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
+        )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from focusmate.lib.http import answers_refusals
 from rooms.access import board_room, listed_board_rooms
 from rooms.models import Room
+from scheduling.attendance import attendance_record
 from stats import charts, queries, services
 from stats.export import history_csv_chunks, in_worker_thread
 from stats.forms import DEFAULT_DAYS, PRESET_DAYS, ExportForm, PeriodForm
@@ -50,6 +51,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         heatmap_days = queries.daily_focus(user=user, period=queries.heatmap_period(today=today))
         context["heatmap"] = charts.year_heatmap(heatmap_days)
         context["streaks"] = user_streaks(user=user)
+        context["attendance"] = attendance_record(user=user)
         response = render(request, "stats/overview.html", context)
     # One URL serves the page and its fragment: caches and history must keep them apart.
     patch_vary_headers(response, ["HX-Request"])

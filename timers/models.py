@@ -58,6 +58,11 @@ class Timer(models.Model):
     # "Paused by alice" whether she clicked or pressed a key.
     last_command = models.CharField(max_length=10, blank=True, default="")
     last_command_by = models.CharField(max_length=150, blank=True, default="")
+    # A scheduled session's length: the work phase numbered `scheduled_seq` lasts
+    # `scheduled_work_seconds` instead of the room's work minutes. Tied to that one phase,
+    # it needs no clearing: the break after it, a reset or the next start is the room's own.
+    scheduled_seq = models.PositiveIntegerField(null=True, blank=True)
+    scheduled_work_seconds = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TimerQuerySet.as_manager()
@@ -82,8 +87,11 @@ class Timer(models.Model):
     def settings(self) -> engine.TimerSettings:
         """The engine's view of the room's durations and auto-start choices."""
         room = self.room
+        work_seconds = room.work_minutes * 60
+        if self.scheduled_work_seconds and self.scheduled_seq == self.seq:
+            work_seconds = self.scheduled_work_seconds
         return engine.TimerSettings(
-            work_seconds=room.work_minutes * 60,
+            work_seconds=work_seconds,
             short_break_seconds=room.short_break_minutes * 60,
             long_break_seconds=room.long_break_minutes * 60,
             long_break_every=room.long_break_every,

@@ -15,6 +15,11 @@ a pass that pushed, so a class's phases ending together are not queued behind a
 thousand rooms' sync, nor their pushes behind another thousand. It is put off at most
 SYNC_DEFER_LIMIT_SECONDS past its time, so a site whose deadlines never pause still
 gets it.
+
+Other apps' due work (scheduled sessions starting, reminders, attendance) runs in the
+same passes: an app registers it with `register_due_work` (from its AppConfig.ready, as
+timers may not import the apps above it), and the scheduler also sleeps until its
+earliest due moment.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
@@ -52,11 +58,57 @@ GC_HOLD_AFTER_SECONDS = 1.0
 WAKE_MARGIN_SECONDS = 0.002
 
 
+# --- Due work registered by other apps -----------------------------------------
+
+
+@dataclass(frozen=True)
+class DueWork:
+    """Work another app has due at moments stored in its rows.
+
+    `run()` does one batch of what is due now and returns how many it did (claiming its
+    rows with SKIP LOCKED, so several schedulers share it); `next_due()` is the earliest
+    moment something will be due (a past one: more is due now), or None.
+    """
+
+    name: str
+    run: Callable[[], int]
+    next_due: Callable[[], datetime | None]
+
+
+_due_work: dict[str, DueWork] = {}
+
+
+def register_due_work(*, name: str, run: Callable[[], int], next_due) -> None:
+    """Adds (or replaces, by name) work that the scheduler's passes do."""
+    _due_work[name] = DueWork(name=name, run=run, next_due=next_due)
+
+
+def _run_due_work() -> tuple[int, list[datetime]]:
+    done, due = 0, []
+    for work in list(_due_work.values()):
+        try:
+            done += work.run()
+            if (at := work.next_due()) is not None:
+                due.append(at)
+        except Exception:
+            # One app's failing work must not hold up the timers, nor the others.
+            logger.exception("due work %s failed; retrying", work.name)
+            due.append(timezone.now() + timedelta(seconds=1))
+    return done, due
+
+
+def advance_due_now() -> tuple[int, int]:
+    """One pass (`runtimers --once`): due timers, then every registered due work."""
+    return services.timers_advance_due(), _run_due_work()[0]
+
+
 def _tick() -> tuple[int, datetime | None]:
-    """Advances due timers; returns how many, and the next deadline."""
+    """Advances due timers and does due work; returns how many, and the next deadline."""
     close_old_connections()
     advanced = services.timers_advance_due()
-    return advanced, services.next_deadline()
+    done, due = _run_due_work()
+    deadlines = [at for at in (services.next_deadline(), *due) if at is not None]
+    return advanced + done, min(deadlines, default=None)
 
 
 def _sync() -> int:
@@ -150,7 +202,7 @@ async def run_forever() -> None:
                 advanced, deadline = await _to_the_end(on_thread(_tick)())
                 if advanced:
                     last_pass = time.monotonic()
-                    logger.info("advanced %d timer(s)", advanced)
+                    logger.info("advanced %d timer(s) and due item(s)", advanced)
                 now = time.monotonic()
                 if sync_may_run(
                     now=now,

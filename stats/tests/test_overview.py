@@ -35,8 +35,8 @@ def test_the_page_costs_the_same_queries_for_10_or_5000_sessions(
     client.force_login(alice)
 
     # session, user; period totals, focus per day, sessions by hour, recent goals;
-    # heatmap days, streak days
-    with django_assert_num_queries(8):
+    # heatmap days, streak days; scheduled sessions attended
+    with django_assert_num_queries(9):
         response = client.get(URL, {"range": "365"})
 
     assert response.status_code == 200
@@ -158,3 +158,17 @@ def test_the_heatmap_scrolls_by_keyboard_and_empty_charts_have_no_axes(client, a
     # An empty chart has no "0 min" top label and no day or hour labels under it.
     assert "bar-chart-top" not in body
     assert "bar-chart-x" not in body
+
+
+def test_it_shows_attendance_over_the_last_booked_sessions(client, bob, now):
+    from scheduling.tests.factories import BookingFactory, ScheduledSessionFactory
+
+    for days, came in [(1, True), (2, False), (3, True)]:
+        session = ScheduledSessionFactory(starts_at=now - timedelta(days=days))
+        BookingFactory(session=session, user=bob, attended=came)
+    client.force_login(bob)
+
+    response = client.get(URL)
+
+    card = response.content.decode().split('data-testid="attendance"')[1].split("</div>")[0]
+    assert "2 of 3" in card and "1 missed" in card

@@ -8,7 +8,7 @@ import contextlib
 from django.core.management.base import BaseCommand
 
 from focusmate.lib.broadcast import layer_is_process_local
-from timers import scheduler, services
+from timers import scheduler
 
 
 class Command(BaseCommand):
@@ -24,8 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, **options):
         if once:
-            advanced = services.timers_advance_due()
+            advanced, done = scheduler.advance_due_now()
             self.stdout.write(f"Advanced {advanced} timer(s).")
+            if done:
+                self.stdout.write(f"Did {done} item(s) of due work (sessions, reminders).")
             return
         if layer_is_process_local():
             self.stderr.write(
