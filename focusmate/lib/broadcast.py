@@ -67,7 +67,7 @@ def _note_undelivered(groups: list[str]) -> None:
 def send_now(group: str, payload: dict) -> None:
     """Sends at once, or with the enclosing `batched()` block's next batch."""
     pending = getattr(_batch, "pending", None)
-    if pending is not None:
+    if pending is not None and "batching" not in settings.PERF_KIT_OFF:
         pending.append((group, payload))
         if len(pending) >= _batch.size:
             _batch.pending = []

@@ -15,6 +15,8 @@ import gc
 import threading
 import time
 
+from django.conf import settings
+
 MAX_HELD_SECONDS = 5.0
 
 _lock = threading.Lock()
@@ -27,6 +29,8 @@ _release_timer: threading.Timer | None = None
 def hold(*, until: float) -> bool:
     """No collection before `until` (a `time.monotonic()`); returns whether it holds."""
     global _until, _held_since, _was_enabled, _release_timer
+    if "gcpause" in settings.PERF_KIT_OFF:  # measuring what it buys (bench/kit.py)
+        return False
     now = time.monotonic()
     with _lock:
         if _held_since is None:

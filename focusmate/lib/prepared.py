@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
@@ -47,6 +48,8 @@ class PreparedQuery:
         self._params = params
         self._shapes: dict[tuple, _Compiled | _Nothing] = {}
         self._lock = threading.Lock()
+        # PERF_KIT_OFF=prepared: every fetch builds and compiles its queryset (bench/kit.py).
+        self._plain = "prepared" in settings.PERF_KIT_OFF
 
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **arguments) -> list:
         values = {name: arguments.pop(name) for name in self._params}
@@ -55,7 +58,9 @@ class PreparedQuery:
             # None would be `IS NULL` to the ORM: another shape, not another value.
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise TypeError(f"{name}: expected {kind.__name__}")
-        if any(isinstance(value, int) and value not in _INT64 for value in values.values()):
+        if self._plain or any(
+            isinstance(value, int) and value not in _INT64 for value in values.values()
+        ):
             # No column holds it, and SQLite can't even bind it: Django's lookups know
             # what such a value means (an exact match is nothing), so they decide.
             return list(self._build(**values, **arguments).using(using))

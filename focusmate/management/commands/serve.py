@@ -284,7 +284,8 @@ class Command(BaseCommand):
                 logger.info("started in-process worker %s", path)
 
         _freeze_start_up_objects()
-        _limit_malloc_arenas()
+        if "malloc_arenas" not in settings.PERF_KIT_OFF:  # off: measuring it (bench/kit.py)
+            _limit_malloc_arenas()
         if fd is None:
             # Twisted's default listen backlog (50) drops handshakes when a class of a
             # thousand connects at once; the kernel caps it at net.core.somaxconn.
