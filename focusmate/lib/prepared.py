@@ -63,7 +63,7 @@ class PreparedQuery:
         ):
             # No column holds it, and SQLite can't even bind it: Django's lookups know
             # what such a value means (an exact match is nothing), so they decide.
-            return list(self._build(**values, **arguments).using(using))
+            return list(self.plain(using=using, **values, **arguments))
         shape = (using, *sorted(arguments.items()))
         compiled = self._shapes.get(shape)
         if compiled is None:
@@ -73,6 +73,10 @@ class PreparedQuery:
                     self._shapes.clear()
                 self._shapes[shape] = compiled
         return compiled.fetch(using, values)
+
+    def plain(self, *, using: str = DEFAULT_DB_ALIAS, **arguments) -> QuerySet:
+        """The ORM's own queryset for these arguments: what `fetch` must answer as."""
+        return self._build(**arguments).using(using)
 
     def _compile(self, using: str, shape: dict) -> _Compiled | _Nothing:
         connection = connections[using]
