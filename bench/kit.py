@@ -36,7 +36,7 @@ _MS = r"([\d.]+) ms"
 BENCHES: dict[str, tuple[str, list[str], dict[str, tuple[str, bool]]]] = {
     "api": (
         "api.py",
-        ["--duration", "8s"],
+        ["--duration", "8s", "--connections", "8", "--no-floor"],
         {
             "API room list req/s": (r"GET /api/v1/rooms/ \(20 rooms\)\s+([\d.]+) req/s", True),
             "API timer req/s": (r"GET /api/v1/timer/<id>\s+([\d.]+) req/s", True),
@@ -45,7 +45,7 @@ BENCHES: dict[str, tuple[str, list[str], dict[str, tuple[str, bool]]]] = {
     ),
     "pages": (
         "pages.py",
-        ["--duration", "8s"],
+        ["--duration", "8s", "--connections", "8", "--no-floors"],
         {
             "room list page req/s": (r"GET /rooms/ \(20 rooms\)\s+([\d.]+) req/s", True),
             "timer partial req/s": (r"GET /rooms/<id>/timer/\s+([\d.]+) req/s", True),
@@ -53,7 +53,7 @@ BENCHES: dict[str, tuple[str, list[str], dict[str, tuple[str, bool]]]] = {
     ),
     "storm": (
         "room_broadcast.py",
-        ["--clients", "1000", "--connect-concurrency", "1000", "--seconds", "2"],
+        ["--clients", "500", "--connect-concurrency", "500", "--seconds", "2"],
         {
             "storm: all snapshots, s": (r"with a snapshot in ([\d.]+) s", False),
             "Start -> frame p50, ms": (r"POST->frame p50 " + _MS, False),
@@ -63,7 +63,7 @@ BENCHES: dict[str, tuple[str, list[str], dict[str, tuple[str, bool]]]] = {
     ),
     "due": (
         "timers_due.py",
-        ["--rooms", "1000"],
+        ["--rooms", "300", "--connect-concurrency", "100"],
         {
             "deadline -> frame p50, ms": (r"deadline->frame p50 " + _MS, False),
             "deadline -> frame p99, ms": (r"deadline->frame p50 [\d.]+ ms\s+p99 " + _MS, False),
