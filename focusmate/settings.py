@@ -181,6 +181,12 @@ def kit_off(piece: str) -> bool:
     return piece in PERF_KIT_OFF
 
 
+if kit_off("http_threads"):
+    # Django's ASGI handler runs each request on a new thread, so a kept connection would
+    # stay open with its dead thread: Django's advice for ASGI is no persistent ones.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 # Threads per server process for the pages' and the API's sync code, each keeping its
 # database connection (focusmate/lib/http_threads.py). A request finding all of them busy
 # waits for one. Two, not more: they share one interpreter lock, and on 2 cores four
