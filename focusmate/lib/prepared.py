@@ -1,5 +1,21 @@
 """A hot read's SQL compiled once, then run with new values.
 
+What it replaces: building and compiling the same queryset on every call (Django keeps
+no compiled query between calls). Why: for the short reads every request makes (the
+session, the token, the room with the viewer's membership, a socket's membership, the
+first page of rooms) Django's query builder and compiler cost more CPU than the
+database. What it buys, median of 3 runs each, off and on alternately, on a 2-core
+machine shared with other work (2026-12-07, SQLite, `make run`'s defaults): the API's
+room list +72% req/s, its timer state +59%, the room list page +33%, the timer partial
++45% (docs/performance.md, "What the kit buys"). Shown by:
+
+    .venv/bin/python bench/kit.py prepared api      # and: prepared pages
+
+Honest to the ORM: focusmate/tests/test_prepared.py runs every prepared query of the
+project against its plain queryset (the same SQL, the same rows) on PostgreSQL and on
+SQLite (.ci/run), so a Django release that changes the compiler internals used below
+fails a test instead of answering differently.
+
 Building and compiling a queryset costs more than running it: the API's room list spent
 about 1 ms of CPU on each of its two queries in Django's query builder and compiler, and
 0.1-0.2 ms in the database. Every request built the same SQL again. A `PreparedQuery`
