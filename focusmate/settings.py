@@ -162,7 +162,6 @@ PERF_KIT_PIECES = (
     "prepared",  # focusmate/lib/prepared.py and the session store on it (focusmate/sessions.py)
     "http_threads",  # focusmate/lib/http_threads.py: Django's own ASGIHandler instead
     "gcpause",  # focusmate/lib/gcpause.py: collections are never held
-    "malloc_arenas",  # serve's mallopt(M_ARENA_MAX): glibc's default arenas
     "batching",  # focusmate/lib/broadcast.py's batched(): every send goes at once
     "pipeline",  # PipelinedRedisPubSubChannelLayer's group_send_many: one PUBLISH each
     "pubsub_decode",  # SharedMessagePubSubChannelLayer: channels_redis decodes per channel
