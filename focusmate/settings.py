@@ -155,9 +155,9 @@ AUTH_USER_MODEL = "accounts.User"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 # The performance kit's pieces that this process runs without, for measuring what each
-# buys (bench/kit.py runs a bench with a piece off and on, alternately). Read once here;
-# every piece asks `kit_off(name)`. Empty (everything on) unless told, e.g.
-# PERF_KIT_OFF=prepared,http_threads.
+# buys (bench/kit.py runs a bench with a piece off and on, alternately). Read once here,
+# at start-up; each piece looks in settings.PERF_KIT_OFF. Empty (everything on) unless
+# told, e.g. PERF_KIT_OFF=prepared,http_threads.
 PERF_KIT_PIECES = (
     "prepared",  # focusmate/lib/prepared.py and the session store on it (focusmate/sessions.py)
     "http_threads",  # focusmate/lib/http_threads.py: Django's own ASGIHandler instead

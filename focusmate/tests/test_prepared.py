@@ -341,3 +341,11 @@ _CHECKED = {
 @pytest.mark.parametrize("name", sorted(_CHECKED))
 def test_each_prepared_query_answers_as_the_orm(name, world):
     _CHECKED[name](_project_prepared_queries()[name], world)
+
+
+def test_switched_off_for_a_measurement_it_runs_the_plain_queryset(settings, alice):
+    settings.PERF_KIT_OFF = frozenset({"prepared"})  # PERF_KIT_OFF=prepared (bench/kit.py)
+    room = Room.objects.create(name="Room", owner=alice)
+    query = PreparedQuery(lambda pk: Room.objects.filter(pk=pk), params={"pk": int})
+    assert query.fetch(pk=room.pk) == [room]
+    assert query._shapes == {}  # nothing compiled and kept
