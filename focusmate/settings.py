@@ -164,7 +164,6 @@ PERF_KIT_PIECES = (
     "gcpause",  # focusmate/lib/gcpause.py: collections are never held
     "batching",  # focusmate/lib/broadcast.py's batched(): every send goes at once
     "pipeline",  # PipelinedRedisPubSubChannelLayer's group_send_many: one PUBLISH each
-    "pubsub_decode",  # SharedMessagePubSubChannelLayer: channels_redis decodes per channel
     "memory_layer",  # SharedMessageInMemoryChannelLayer: Channels' InMemoryChannelLayer
 )
 PERF_KIT_OFF = frozenset(env.list("PERF_KIT_OFF", default=[]))
@@ -200,7 +199,7 @@ if REDIS_URL:
     _layer = {
         "pubsub": "focusmate.lib.layers.PipelinedRedisPubSubChannelLayer"
         if not kit_off("pipeline")
-        else "focusmate.lib.layers.SharedMessagePubSubChannelLayer",
+        else "focusmate.lib.layers.ReconnectingPubSubChannelLayer",
         "core": "channels_redis.core.RedisChannelLayer",
     }[CHANNEL_LAYER_BACKEND]
     _host: dict[str, object] = {"address": REDIS_URL}

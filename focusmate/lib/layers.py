@@ -1,5 +1,5 @@
 """The channel layers, made to scale to a crowd: in memory for one process (`make run`),
-and Redis pub/sub, decoding once and sending in batches, for several.
+and Redis pub/sub, sending in batches, for several.
 
 Two costs of Channels' InMemoryChannelLayer grew with the number of sockets (measured
 with py-spy on 1000 sockets in one room):
@@ -33,7 +33,6 @@ import contextlib
 import logging
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
 
 from channels.exceptions import ChannelFull
@@ -44,7 +43,6 @@ from channels_redis.pubsub import (
     RedisSingleShardConnection,
 )
 from channels_redis.utils import _wrap_close
-from django.conf import settings
 from redis.asyncio.client import PubSub
 
 logger = logging.getLogger(__name__)
@@ -146,23 +144,10 @@ class _ReconnectNoticingLoopLayer(RedisPubSubLoopLayer):
         self._shards = [_ReconnectNoticingShard(shard.host, self) for shard in self._shards]
 
 
-class SharedMessagePubSubChannelLayer(RedisPubSubChannelLayer):
-    """channels_redis's pub/sub layer, decoding each message from Redis once per process.
-
-    A message published to a group arrives from Redis once and is queued, as the same
-    bytes, for every channel of this process in the group; channels_redis then decoded
-    it again in each channel's `receive` (a push to 1000 sockets decoded it 1000 times:
-    7% of the event loop's CPU while a crowd connected, py-spy). The last few decodings
-    are kept by the identity of those bytes (kept alive here, so an identity is never
-    reused), and each receiver gets its own shallow dict around the same immutable
-    values, as in SharedMessageInMemoryChannelLayer above.
-    """
-
-    KEEP_DECODED = 8
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._decoded: deque[tuple[bytes, dict]] = deque(maxlen=self.KEEP_DECODED)
+class ReconnectingPubSubChannelLayer(RedisPubSubChannelLayer):
+    """channels_redis's pub/sub layer, telling `resubscribed_listeners` when its
+    subscriptions are back after a lost connection, and leaving nothing behind when
+    Redis refuses a new channel. (Not a speed piece: what a fault needs.)"""
 
     def _get_layer(self) -> RedisPubSubLoopLayer:
         """channels_redis's, with shards that notice a reconnection (above)."""
@@ -190,18 +175,8 @@ class SharedMessagePubSubChannelLayer(RedisPubSubChannelLayer):
             raise
         return channel
 
-    def deserialize(self, message: bytes) -> dict:
-        if "pubsub_decode" in settings.PERF_KIT_OFF:  # measuring it (bench/kit.py)
-            return super().deserialize(message)
-        for raw, decoded in self._decoded:
-            if raw is message:
-                return dict(decoded)
-        decoded = super().deserialize(message)
-        self._decoded.append((message, decoded))
-        return dict(decoded)
 
-
-class PipelinedRedisPubSubChannelLayer(SharedMessagePubSubChannelLayer):
+class PipelinedRedisPubSubChannelLayer(ReconnectingPubSubChannelLayer):
     """The pub/sub layer above, with many group sends made as one pipeline (the default).
 
     Its `group_send` publishes under the shard's lock and waits for Redis's answer before
