@@ -78,6 +78,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", default="10s")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--no-floor", action="store_true", help="no Daphne-alone run (bench/kit.py compares runs)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("This needs wrk (Debian: apt-get install wrk).")
@@ -104,8 +107,9 @@ def main() -> None:
             rate, median = wrk(url, token, duration=args.duration, connections=args.connections)
             print(f"{name:32} {rate:8.0f} req/s   p50 {median}")
         server.stop()
-        rate, median, _ = daphne_alone(duration=args.duration, connections=args.connections)
-        print(f"{'Daphne, no Django (floor)':32} {rate:8.0f} req/s   p50 {median}")
+        if not args.no_floor:
+            rate, median, _ = daphne_alone(duration=args.duration, connections=args.connections)
+            print(f"{'Daphne, no Django (floor)':32} {rate:8.0f} req/s   p50 {median}")
     finally:
         server.stop()
         delete_rooms(room_ids, user_ids)

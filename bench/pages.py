@@ -90,6 +90,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1, help="serve --workers N (1)")
     parser.add_argument("--duration", default="10s")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--no-floors", action="store_true", help="the pages only (bench/kit.py compares runs)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("This needs wrk (Debian: apt-get install wrk).")
@@ -106,6 +109,8 @@ def main() -> None:
             "GET /health (floor)": f"{server.url}/health",
             "GET a static file (floor)": f"{server.url}/static/css/site.css",
         }
+        if args.no_floors:
+            del targets["GET /health (floor)"], targets["GET a static file (floor)"]
         for url in targets.values():  # warm up: imports, connections, templates
             request = urllib.request.Request(url, headers=dict([cookie.split(": ", 1)]))
             with urllib.request.urlopen(request, timeout=10) as response:
@@ -119,9 +124,10 @@ def main() -> None:
             rate, p50, p99 = wrk(url, cookie, duration=args.duration, connections=args.connections)
             print(f"{name:26} {rate:8.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
         server.stop()
-        rate, p50, p99 = daphne_alone(duration=args.duration, connections=args.connections)
-        name = "Daphne, no Django (floor)"
-        print(f"{name:26} {rate:8.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
+        if not args.no_floors:
+            rate, p50, p99 = daphne_alone(duration=args.duration, connections=args.connections)
+            name = "Daphne, no Django (floor)"
+            print(f"{name:26} {rate:8.0f} req/s   p50 {p50:>8}   p99 {p99:>8}")
         print("```")
     finally:
         server.stop()

@@ -16,11 +16,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "focusmate.settings")
 django.setup(set_prefix=False)
 
 from django.conf import settings  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
 
 from focusmate.lib.http_threads import PooledThreadsASGIHandler  # noqa: E402
 
 # What get_asgi_application() makes, but on a few kept threads (see http_threads).
-django_asgi_app = PooledThreadsASGIHandler(settings.HTTP_THREADS)
+if "http_threads" in settings.PERF_KIT_OFF:  # measuring what it buys (bench/kit.py)
+    django_asgi_app = get_asgi_application()
+else:
+    django_asgi_app = PooledThreadsASGIHandler(settings.HTTP_THREADS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator, WebsocketDenier  # noqa: E402

@@ -2,6 +2,13 @@
 
 SESSION_ENGINE = "focusmate.sessions". The stored sessions are Django's own (the same
 table and encoding), so switching engines logs nobody out.
+
+What it replaces: Django's `django.contrib.sessions.backends.db`, whose read builds and
+compiles its queryset on every logged-in request. It is part of the prepared reads
+(focusmate/lib/prepared.py): PERF_KIT_OFF=prepared switches back to Django's engine, and
+the figures there (the room list page +33%, the timer partial +45%) include it:
+
+    .venv/bin/python bench/kit.py prepared pages
 """
 
 from __future__ import annotations

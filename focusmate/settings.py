@@ -158,6 +158,37 @@ AUTH_USER_MODEL = "accounts.User"
 # server time, measured with py-spy).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
+# The performance kit's pieces that this process runs without, for measuring what each
+# buys (bench/kit.py runs a bench with a piece off and on, alternately). Read once here,
+# at start-up; each piece looks in settings.PERF_KIT_OFF. Empty (everything on) unless
+# told, e.g. PERF_KIT_OFF=prepared,http_threads.
+PERF_KIT_PIECES = (
+    "prepared",  # focusmate/lib/prepared.py and the session store on it (focusmate/sessions.py)
+    "http_threads",  # focusmate/lib/http_threads.py: Django's own ASGIHandler instead
+    "gcpause",  # focusmate/lib/gcpause.py: collections are never held
+    "batching",  # focusmate/lib/broadcast.py's batched(): every send goes at once
+    "pipeline",  # PipelinedRedisPubSubChannelLayer's group_send_many: one PUBLISH each
+    "memory_layer",  # SharedMessageInMemoryChannelLayer: Channels' InMemoryChannelLayer
+)
+PERF_KIT_OFF = frozenset(env.list("PERF_KIT_OFF", default=[]))
+if PERF_KIT_OFF - set(PERF_KIT_PIECES):
+    raise ImproperlyConfigured(
+        f"PERF_KIT_OFF names no piece: {sorted(PERF_KIT_OFF - set(PERF_KIT_PIECES))}; "
+        f"the pieces are {', '.join(PERF_KIT_PIECES)}"
+    )
+
+
+def kit_off(piece: str) -> bool:
+    assert piece in PERF_KIT_PIECES, piece
+    return piece in PERF_KIT_OFF
+
+
+if kit_off("http_threads"):
+    # Django's ASGI handler runs each request on a new thread, so a kept connection would
+    # stay open with its dead thread: Django's advice for ASGI is no persistent ones.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 # Threads per server process for the pages' and the API's sync code, each keeping its
 # database connection (focusmate/lib/http_threads.py). A request finding all of them busy
 # waits for one. Two, not more: they share one interpreter lock, and on 2 cores four
@@ -170,7 +201,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="pubsub")
 if REDIS_URL:
     _layer = {
-        "pubsub": "focusmate.lib.layers.PipelinedRedisPubSubChannelLayer",
+        "pubsub": "focusmate.lib.layers.PipelinedRedisPubSubChannelLayer"
+        if not kit_off("pipeline")
+        else "focusmate.lib.layers.ReconnectingPubSubChannelLayer",
         "core": "channels_redis.core.RedisChannelLayer",
     }[CHANNEL_LAYER_BACKEND]
     _host: dict[str, object] = {"address": REDIS_URL}
@@ -190,7 +223,11 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "focusmate.lib.layers.SharedMessageInMemoryChannelLayer"}
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer"
+            if kit_off("memory_layer")
+            else "focusmate.lib.layers.SharedMessageInMemoryChannelLayer"
+        }
     }
 
 # Cache: per process by default; shared through Redis when there are several processes
@@ -306,7 +343,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # Django's database sessions; the read every request makes is compiled once.
-SESSION_ENGINE = "focusmate.sessions"
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db" if kit_off("prepared") else "focusmate.sessions"
+)
 
 # Security: strict in production, relaxed only where DEBUG needs plain http.
 SESSION_COOKIE_SECURE = not DEBUG

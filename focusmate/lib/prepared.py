@@ -1,5 +1,21 @@
 """A hot read's SQL compiled once, then run with new values.
 
+What it replaces: building and compiling the same queryset on every call (Django keeps
+no compiled query between calls). Why: for the short reads every request makes (the
+session, the token, the room with the viewer's membership, a socket's membership, the
+first page of rooms) Django's query builder and compiler cost more CPU than the
+database. What it buys, median of 3 runs each, off and on alternately, on a 2-core
+machine shared with other work (2026-12-07, SQLite, `make run`'s defaults): the API's
+room list +72% req/s, its timer state +59%, the room list page +33%, the timer partial
++45% (docs/performance.md, "What the kit buys"). Shown by:
+
+    .venv/bin/python bench/kit.py prepared api      # and: prepared pages
+
+Honest to the ORM: focusmate/tests/test_prepared.py runs every prepared query of the
+project against its plain queryset (the same SQL, the same rows) on PostgreSQL and on
+SQLite (.ci/run), so a Django release that changes the compiler internals used below
+fails a test instead of answering differently.
+
 Building and compiling a queryset costs more than running it: the API's room list spent
 about 1 ms of CPU on each of its two queries in Django's query builder and compiler, and
 0.1-0.2 ms in the database. Every request built the same SQL again. A `PreparedQuery`
@@ -30,6 +46,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
@@ -47,6 +64,8 @@ class PreparedQuery:
         self._params = params
         self._shapes: dict[tuple, _Compiled | _Nothing] = {}
         self._lock = threading.Lock()
+        # PERF_KIT_OFF=prepared: every fetch builds and compiles its queryset (bench/kit.py).
+        self._plain = "prepared" in settings.PERF_KIT_OFF
 
     def fetch(self, *, using: str = DEFAULT_DB_ALIAS, **arguments) -> list:
         values = {name: arguments.pop(name) for name in self._params}
@@ -55,10 +74,12 @@ class PreparedQuery:
             # None would be `IS NULL` to the ORM: another shape, not another value.
             if not isinstance(value, kind) or isinstance(value, bool):
                 raise TypeError(f"{name}: expected {kind.__name__}")
-        if any(isinstance(value, int) and value not in _INT64 for value in values.values()):
+        if self._plain or any(
+            isinstance(value, int) and value not in _INT64 for value in values.values()
+        ):
             # No column holds it, and SQLite can't even bind it: Django's lookups know
             # what such a value means (an exact match is nothing), so they decide.
-            return list(self._build(**values, **arguments).using(using))
+            return list(self.plain(using=using, **values, **arguments))
         shape = (using, *sorted(arguments.items()))
         compiled = self._shapes.get(shape)
         if compiled is None:
@@ -68,6 +89,10 @@ class PreparedQuery:
                     self._shapes.clear()
                 self._shapes[shape] = compiled
         return compiled.fetch(using, values)
+
+    def plain(self, *, using: str = DEFAULT_DB_ALIAS, **arguments) -> QuerySet:
+        """The ORM's own queryset for these arguments: what `fetch` must answer as."""
+        return self._build(**arguments).using(using)
 
     def _compile(self, using: str, shape: dict) -> _Compiled | _Nothing:
         connection = connections[using]

@@ -7,6 +7,18 @@ plus one `runtimers` and one `runtasks` child. A child that dies is started agai
 a short pause if it keeps dying). SIGTERM or SIGINT stops the children and then the parent:
 each server stops listening, closes its sockets with 1012 and finishes its requests in
 flight (serve.GracefulServer) before it exits.
+
+What it replaces: a process manager (systemd units, gunicorn's master) running several
+servers on several ports behind a proxy, with a separate unit for the scheduler.
+Why: Daphne is one process on one core, and Daphne has no master of its own; this gives
+a machine's cores one port, restarts, and exactly one scheduler. It is a feature, not a
+speed trick, so it is not switched off by PERF_KIT_OFF: what a second process buys
+depends on what else shares the cores (on 2 cores, the timer partial went from 193 to
+290 req/s with a second process, the room list from 121 to 92, with PostgreSQL and wrk
+on the same cores; docs/performance.md, "Pages under load"). Measure it on your machine:
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... DEBUG=false ... \
+        .venv/bin/python bench/pages.py --processes 2    # and --processes 1
 """
 
 from __future__ import annotations

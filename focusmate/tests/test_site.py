@@ -275,8 +275,6 @@ def test_serving_freezes_start_up_objects_out_of_garbage_collection(monkeypatch)
     def run(server):
         seen["thresholds"], seen["frozen"] = gc.get_threshold(), gc.get_freeze_count()
 
-    monkeypatch.setattr(serve, "_limit_malloc_arenas", lambda: seen.setdefault("arenas", True))
-
     before = gc.get_threshold()
     monkeypatch.setattr(Server, "run", run)
     monkeypatch.setattr(serve, "_wind_down", _nothing_left)
@@ -291,18 +289,7 @@ def test_serving_freezes_start_up_objects_out_of_garbage_collection(monkeypatch)
         loop.close()
 
     assert seen["thresholds"] == before  # Python's own: raised, the soak's memory grew
-    assert seen["arenas"] is True  # the malloc arenas were limited before serving
     assert seen["frozen"] > 10_000  # Django, the templates and the URLs, never scanned again
-
-
-@pytest.mark.skipif(
-    __import__("platform").libc_ver()[0] != "glibc",
-    reason="M_ARENA_MAX is a glibc setting; this C library has no such knob",
-)
-def test_the_malloc_arena_limit_takes_on_glibc():
-    from focusmate.management.commands import serve
-
-    assert serve._limit_malloc_arenas() is True
 
 
 async def _nothing_left() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import ctypes
 import gc
 import logging
 import signal
@@ -164,23 +163,6 @@ def _freeze_start_up_objects() -> None:
     gc.freeze()
 
 
-# glibc gives each thread that allocates its own malloc arena, up to 8 per core, and
-# memory freed in one is not reused by the others. The server's threads (HTTP, sockets'
-# database calls, the scheduler) grew its RSS by 9% in the 10-minute soak while the
-# memory Python traced fell (tracemalloc snapshots at minutes 2 and 6: 49 -> 44 MiB, RSS
-# 227 -> 304 MiB). Two arenas are shared by all of them.
-MALLOC_ARENAS = 2
-
-
-def _limit_malloc_arenas() -> bool:
-    """mallopt(M_ARENA_MAX) where the C library is glibc; False elsewhere."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(-8, MALLOC_ARENAS))  # -8: M_ARENA_MAX in malloc.h
-    except (OSError, AttributeError):
-        return False
-
-
 async def _wind_down() -> None:
     """Cancels what is left on the loop (workers, sockets) and lets its sync work finish.
 
@@ -284,7 +266,6 @@ class Command(BaseCommand):
                 logger.info("started in-process worker %s", path)
 
         _freeze_start_up_objects()
-        _limit_malloc_arenas()
         if fd is None:
             # Twisted's default listen backlog (50) drops handshakes when a class of a
             # thousand connects at once; the kernel caps it at net.core.somaxconn.
