@@ -14,7 +14,16 @@ ALLOWED_AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["bio", "timezone", "avatar", "stats_public", "on_leaderboard", "message_privacy"]
+        fields = [
+            "bio",
+            "timezone",
+            "avatar",
+            "stats_public",
+            "on_leaderboard",
+            "message_privacy",
+            "focus_visibility",
+            "notify_on_follow",
+        ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
             "avatar": forms.ClearableFileInput(
@@ -30,12 +39,18 @@ class ProfileForm(forms.ModelForm):
                 "A shared room means one you are both in now. People you block can never "
                 "message you."
             ),
+            "focus_visibility": (
+                "Followers see, on their home page, that you are focusing now and in which "
+                "room (only a room they may see themselves is named)."
+            ),
+            "notify_on_follow": "Once per person, in your notifications.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Left out of a post (an older form), the stored choice stays.
         self.fields["message_privacy"].required = False
+        self.fields["focus_visibility"].required = False
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")

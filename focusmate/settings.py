@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "messaging",
     "achievements",
     "community",
+    "dashboard",
     "api",
 ]
 

@@ -28,6 +28,8 @@ ORDER = [
     # Achievements count the forum's posts, comments and likes: they read its models.
     "community",
     "achievements",
+    # The logged-in home page: reads rooms, stats and follows, notifies through messaging.
+    "dashboard",
     "api",
 ]
 EDGE_MODULES = {"views", "consumers", "admin", "urls", "routing", "api", "apps", "forms"}
