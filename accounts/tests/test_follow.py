@@ -193,7 +193,7 @@ def test_a_plain_post_goes_back_to_the_profile(client, alice, bob):
         ("self", "alice", 400, False),  # refused, as a toast
         ("stranger", "bob", 200, True),
         ("blocked", "bob", 403, False),
-        ("anonymous", "bob", 302, False),  # to the login page
+        ("anonymous", "bob", 204, False),  # htmx is sent to the login page
         ("stranger", "nobody", 404, False),
     ],
 )
