@@ -60,8 +60,9 @@ def push_following(*, people=None, viewers: Iterable[int] = ()) -> None:
     open_ids = watching(user.pk for user in candidates)
     readers = [user for user in candidates if user.pk in open_ids]
     panels = following_panels(viewers=readers)
-    for reader in readers:
-        _send(reader.pk, render_following(panels[reader.pk], viewer=reader, oob=True))
+    with broadcast.batched():  # one crossing to the event loop for all of them
+        for reader in readers:
+            _send(reader.pk, render_following(panels[reader.pk], viewer=reader, oob=True))
 
 
 def push_today(*, user_ids: Iterable[int]) -> None:
