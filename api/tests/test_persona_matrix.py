@@ -373,6 +373,22 @@ CASES = [
         original=lambda w, p: {"message_ids": [str(w.conversation.last_message_id)]},
     ),
     Case("unread count", "GET", lambda w: "messages/unread-count", everyone(200)),
+    # --- Follows: everyone follows "owner" (Alice); nobody follows themselves -----------
+    Case("follow list", "GET", lambda w: "follows", everyone(200)),
+    Case(
+        "follow",
+        "POST",
+        lambda w: f"follows/{w.id_of('owner')}",
+        {**everyone(201), "owner": 422},
+        ok_keys={"user", "following"},
+    ),
+    Case(
+        "unfollow",
+        "DELETE",
+        lambda w: f"follows/{w.id_of('owner')}",
+        everyone(200),
+        ok_keys={"user", "following", "removed"},
+    ),
 ]
 
 
