@@ -258,3 +258,50 @@ def test_a_follow_without_the_csrf_token_is_refused(alice, bob):
 
     assert client.post(_follow_url("bob")).status_code == 403
     assert not Follow.objects.exists()
+
+
+# --- The settings ------------------------------------------------------------------------
+
+
+def test_the_profile_page_saves_the_follow_settings(client, alice):
+    client.force_login(alice)
+
+    page = client.get(reverse("accounts:profile_edit")).content.decode()
+    response = client.post(
+        reverse("accounts:profile_edit"),
+        {"timezone": "UTC", "focus_visibility": "follow_back", "stats_public": "on"},
+    )
+
+    assert 'name="focus_visibility"' in page
+    assert 'name="notify_on_follow"' in page
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.focus_visibility == "follow_back"
+    assert alice.notify_on_follow is False  # an unticked box
+
+
+def test_a_bad_privacy_value_is_a_form_error(client, alice):
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("accounts:profile_edit"), {"timezone": "UTC", "focus_visibility": "spies"}
+    )
+
+    assert response.status_code == 422
+    alice.refresh_from_db()
+    assert alice.focus_visibility == "everyone"
+
+
+def test_only_oneself_changes_ones_privacy(alice, bob):
+    with pytest.raises(PermissionDenied):
+        services.profile_update(
+            user=alice,
+            by=bob,
+            bio="",
+            timezone="UTC",
+            stats_public=True,
+            on_leaderboard=False,
+            focus_visibility="nobody",
+        )
+    alice.refresh_from_db()
+    assert alice.focus_visibility == "everyone"
