@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from accounts import services as account_services
 from accounts.models import Follow
+from dashboard.tests.conftest import focusing
 from focusmate.lib import broadcast
 from rooms import services as room_services
 
@@ -90,3 +92,27 @@ def test_the_dashboard_fits_the_screen(live_site, new_page, alice, bob, password
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"the dashboard scrolls sideways by {overflow}px on a {device}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("device", "viewport"), [("phone", {"width": 390, "height": 844})])
+def test_the_dashboard_with_people_focusing_has_no_serious_axe_finding(
+    live_site, new_page, alice, bob, charlie, password, scheme, device, viewport
+):
+    account_services.follow_create(follower=alice, followed=bob)
+    account_services.follow_create(follower=alice, followed=charlie)
+    focusing(bob, room_services.room_create(owner=bob, name="Open desk"))
+    focusing(charlie, room_services.room_create(owner=charlie, name="Den", is_public=False))
+    page = new_page(color_scheme=scheme, viewport=viewport)
+    live_site.log_in(page, alice, password)
+    open_dashboard(page, live_site.url)
+    expect(page.locator("#dashboard-following li")).to_have_count(2)
+
+    results = Axe().run(page)
+
+    found = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert found == []
