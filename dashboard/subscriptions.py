@@ -27,7 +27,7 @@ from accounts.models import Follow, User
 from dashboard.groups import ALL_DASHBOARDS, dashboard_group
 from dashboard.queries import following_panels, live_rooms, today
 from dashboard.rendering import render_following, render_live_rooms, render_today
-from dashboard.watching import watching
+from dashboard.watching import anyone, watching
 from focusmate.events import (
     FocusVisibilityChanged,
     PeopleChanged,
@@ -87,6 +87,8 @@ def _open_to_all(room_id: int) -> bool:
 
 @subscriber(TimerChanged, RoomClosed)
 def room_changed(event: TimerChanged | RoomClosed) -> None:
+    if not anyone():
+        return
     # Anyone in the room may have started or stopped focusing; a settings change (made
     # public or private) goes through TimerChanged too, so the live list is redrawn.
     push_following(people=_in_room(event.room_id))
@@ -95,6 +97,8 @@ def room_changed(event: TimerChanged | RoomClosed) -> None:
 
 @subscriber(PeopleChanged)
 def people_changed(event: PeopleChanged) -> None:
+    if not anyone():
+        return
     push_following(people=list(event.user_ids))
     push_today(user_ids=event.user_ids)
     if _open_to_all(event.room_id):
@@ -103,6 +107,8 @@ def people_changed(event: PeopleChanged) -> None:
 
 @subscriber(RoomJoined, RoomLeft)
 def membership_changed(event: RoomJoined | RoomLeft) -> None:
+    if not anyone():
+        return
     # The person's own panel too: joining a private room may name it to them.
     push_following(people=[event.user_id], viewers=[event.user_id])
     push_today(user_ids=[event.user_id])
@@ -112,11 +118,15 @@ def membership_changed(event: RoomJoined | RoomLeft) -> None:
 
 @subscriber(SessionsRecorded)
 def sessions_recorded(event: SessionsRecorded) -> None:
+    if not anyone():
+        return
     push_today(user_ids=event.work_user_ids)
 
 
 @subscriber(UserFollowed, UserUnfollowed)
 def follow_changed(event: UserFollowed | UserUnfollowed) -> None:
+    if not anyone():
+        return
     # The follower's list changed; the followed person's too when their focusing is
     # shown only to people they follow back.
     push_following(viewers=[event.follower_id, event.followed_id])
@@ -139,4 +149,6 @@ def tell_the_followed(event: UserFollowed) -> None:
 
 @subscriber(FocusVisibilityChanged)
 def visibility_changed(event: FocusVisibilityChanged) -> None:
+    if not anyone():
+        return
     push_following(people=[event.user_id])

@@ -27,11 +27,23 @@ def _key(user_id: int) -> str:
     return f"dashboard-open:{user_id}"
 
 
+ANYONE = "dashboard-open:anyone"
+
+
 def mark(*, user_id: int) -> None:
     try:
-        cache.set(_key(user_id), 1, timeout=WATCH_SECONDS)
+        cache.set_many({_key(user_id): 1, ANYONE: 1}, timeout=WATCH_SECONDS)
     except CACHE_UNREACHABLE:
         logger.warning("dashboard watch mark not stored (cache unreachable)")
+
+
+def anyone() -> bool:
+    """May any dashboard be open? When none is, an event costs the dashboard nothing
+    (no query): a timer command's request pays for the dashboard only while one is."""
+    try:
+        return cache.get(ANYONE) is not None
+    except CACHE_UNREACHABLE:
+        return True
 
 
 def watching(user_ids: Iterable[int]) -> set[int]:
