@@ -22,6 +22,8 @@ class ProfileForm(forms.ModelForm):
             "on_leaderboard",
             "show_checkouts",
             "message_privacy",
+            "focus_visibility",
+            "notify_on_follow",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
@@ -42,12 +44,18 @@ class ProfileForm(forms.ModelForm):
                 "A shared room means one you are both in now. People you block can never "
                 "message you."
             ),
+            "focus_visibility": (
+                "Followers see, on their home page, that you are focusing now and in which "
+                "room (only a room they may see themselves is named)."
+            ),
+            "notify_on_follow": "Once per person, in your notifications.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Left out of a post (an older form), the stored choice stays.
         self.fields["message_privacy"].required = False
+        self.fields["focus_visibility"].required = False
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")

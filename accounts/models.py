@@ -35,6 +35,14 @@ class MessagePrivacy(models.TextChoices):
     NOBODY = "nobody", "Nobody"
 
 
+class FocusVisibility(models.TextChoices):
+    """Who may see, on their dashboard, that I am focusing now (and in which room)."""
+
+    EVERYONE = "everyone", "Everyone who follows me"
+    FOLLOW_BACK = "follow_back", "Only people I follow back"
+    NOBODY = "nobody", "Nobody"
+
+
 class Shortcuts(models.TextChoices):
     TIMER = "timer", "Only while the timer has keyboard focus"
     PAGE = "page", "Anywhere on a room's page (page-wide)"
@@ -63,6 +71,14 @@ class User(AbstractUser):
         choices=MessagePrivacy,
         default=MessagePrivacy.EVERYONE,
     )
+    # Favourites: who sees me focusing, and whether a new follower is told to me.
+    focus_visibility = models.CharField(
+        "who may see that I am focusing now",
+        max_length=12,
+        choices=FocusVisibility,
+        default=FocusVisibility.EVERYONE,
+    )
+    notify_on_follow = models.BooleanField("tell me when someone follows me", default=True)
 
     # Alerts and keys, set on /settings/alerts/ and read by the room page's script.
     keyboard_shortcuts = models.CharField(
@@ -164,3 +180,58 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker} blocks {self.blocked}"
+
+
+class FollowQuerySet(models.QuerySet):
+    def between(self, a, b) -> FollowQuerySet:
+        """Follows in either direction between two users."""
+        return self.filter(Q(follower=a, followed=b) | Q(follower=b, followed=a))
+
+
+class Follow(models.Model):
+    """`follower` follows `followed` (one-way): the dashboard's Following panel shows
+    `followed` focusing now, as far as their `focus_visibility` allows.
+
+    Written only by `accounts.services.follow_create` / `follow_delete` (and a block,
+    which removes follows both ways).
+    """
+
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows_made")
+    followed = models.ForeignKey(User, on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FollowQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followed"], name="accounts_follow_once"),
+            models.CheckConstraint(
+                condition=~Q(follower=models.F("followed")), name="accounts_follow_not_self"
+            ),
+        ]
+        # The unique constraint's index serves "whom do I follow"; this one "who follows me".
+        indexes = [
+            models.Index(fields=["followed", "follower"], name="accounts_follow_by_followed")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower} follows {self.followed}"
+
+
+class FollowTold(models.Model):
+    """`followed` was told (in the bell) that `follower` follows them: a fact, so that
+    follow, unfollow, follow again tells them once. Kept when the follow goes."""
+
+    follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    followed = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    told_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follower", "followed"], name="accounts_follow_told_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.followed} was told {self.follower} follows them"

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image
 
 from accounts import images
-from accounts.models import ALERT_FIELDS, Block, User
-from focusmate.events import UserDeactivated, UserLoggedOut, publish_on_commit
+from accounts.models import ALERT_FIELDS, Block, Follow, FollowTold, User
+from focusmate.events import (
+    FocusVisibilityChanged,
+    UserDeactivated,
+    UserFollowed,
+    UserLoggedOut,
+    UserUnfollowed,
+    publish_on_commit,
+)
 from focusmate.lib.ratelimit import hit
 
 # `avatar=KEEP` leaves the stored avatar as it is; None clears it.
@@ -35,6 +45,8 @@ def profile_update(
     avatar: UploadedFile | object | None = KEEP,
     message_privacy: str | None = None,
     show_checkouts: bool | None = None,
+    focus_visibility: str | None = None,
+    notify_on_follow: bool | None = None,
 ) -> User:
     """Saves validated profile values; a user only ever edits their own profile."""
     require_active(user=by)
@@ -50,6 +62,11 @@ def profile_update(
         user.message_privacy = message_privacy
     if show_checkouts is not None:  # None keeps the stored choice
         user.show_checkouts = show_checkouts
+    old_visibility = user.focus_visibility
+    if focus_visibility is not None:
+        user.focus_visibility = focus_visibility
+    if notify_on_follow is not None:
+        user.notify_on_follow = notify_on_follow
     if avatar is not KEEP:
         if avatar:
             try:
@@ -59,6 +76,8 @@ def profile_update(
         user.avatar = avatar or None
     user.clean_fields(exclude=["password", "username", "email"])
     user.save()
+    if user.focus_visibility != old_visibility:
+        publish_on_commit(FocusVisibilityChanged(user_id=user.pk))
     if old_avatar and old_avatar != user.avatar.name:
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
@@ -129,11 +148,14 @@ def user_block(*, by: User, user: User) -> Block:
     if user.pk == by.pk:
         raise ValidationError("You can't block yourself.")
     hit(f"block:{by.pk}", limit=30, per_seconds=3600)
-    try:
-        with transaction.atomic():
-            block, _ = Block.objects.get_or_create(blocker=by, blocked=user)
-    except IntegrityError:  # a racing request made it first
-        block = Block.objects.get(blocker=by, blocked=user)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                block, _ = Block.objects.get_or_create(blocker=by, blocked=user)
+        except IntegrityError:  # a racing request made it first
+            block = Block.objects.get(blocker=by, blocked=user)
+        # A block ends following both ways, in the same transaction as the block.
+        _follows_delete(Follow.objects.between(by, user))
     return block
 
 
@@ -143,6 +165,62 @@ def user_unblock(*, by: User, user: User) -> bool:
     require_active(user=by)
     deleted, _ = Block.objects.filter(blocker=by, blocked=user).delete()
     return bool(deleted)
+
+
+# Follows: one-way, never of oneself, never across a block.
+FOLLOWS_PER_HOUR = 60
+FOLLOWS_PER_HOUR_NEW_ACCOUNT = 20
+
+
+def _follows_delete(follows) -> int:
+    """Deletes the follows (a queryset) and announces each, after commit."""
+    pairs = list(follows.values_list("pk", "follower_id", "followed_id"))
+    if not pairs:
+        return 0
+    Follow.objects.filter(pk__in=[pk for pk, _, _ in pairs]).delete()
+    for _, follower_id, followed_id in pairs:
+        publish_on_commit(UserUnfollowed(follower_id=follower_id, followed_id=followed_id))
+    return len(pairs)
+
+
+@transaction.atomic
+def follow_create(*, follower: User, followed: User) -> Follow:
+    """`follower` follows `followed` (idempotent). `followed` is told once ever, in the
+    bell, unless they turned that off (`notify_on_follow`)."""
+    require_active(user=follower)
+    if not followed.is_active:
+        raise ValidationError("That account is no longer active.")
+    if follower.pk == followed.pk:
+        raise ValidationError("You can't follow yourself.")
+    if Block.objects.between(follower, followed).exists():
+        raise PermissionDenied("You can't follow someone who blocked you or whom you blocked.")
+    existing = Follow.objects.filter(follower=follower, followed=followed).first()
+    if existing is not None:
+        return existing
+    young = timezone.now() - follower.date_joined < timedelta(days=1)
+    hit(
+        f"follow:{follower.pk}",
+        limit=FOLLOWS_PER_HOUR_NEW_ACCOUNT if young else FOLLOWS_PER_HOUR,
+        per_seconds=3600,
+    )
+    try:
+        with transaction.atomic():
+            follow = Follow.objects.create(follower=follower, followed=followed)
+    except IntegrityError:  # a racing request made it first: one follow, one event
+        return Follow.objects.get(follower=follower, followed=followed)
+    tell = False
+    if followed.notify_on_follow:
+        # The fact, under its unique constraint, decides: a second follow tells nobody.
+        _, tell = FollowTold.objects.get_or_create(follower=follower, followed=followed)
+    publish_on_commit(UserFollowed(follower_id=follower.pk, followed_id=followed.pk, tell=tell))
+    return follow
+
+
+@transaction.atomic
+def follow_delete(*, follower: User, followed: User) -> bool:
+    """`follower` no longer follows `followed`; True if they did."""
+    require_active(user=follower)
+    return bool(_follows_delete(Follow.objects.filter(follower=follower, followed=followed)))
 
 
 def session_end(*, user: User, session_key: str) -> None:

@@ -3,20 +3,32 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
 from accounts.forms import AlertsForm, ProfileForm
-from accounts.models import User
+from accounts.models import Follow, User
 from achievements.queries import profile_achievements
+from focusmate.lib.http import answers_refusals
 from stats.queries import profile_summary
+
+
+def _shown(request: HttpRequest, username: str) -> User:
+    """The active person named in the URL, with `followed_by_me` read in the same query."""
+    people = User.objects.filter(username__iexact=username, is_active=True)
+    if request.user.is_authenticated:
+        mine = Follow.objects.filter(follower=request.user, followed=OuterRef("pk"))
+        people = people.annotate(followed_by_me=Exists(mine))
+    return get_object_or_404(people)
 
 
 @require_GET
 def profile(request: HttpRequest, username: str) -> HttpResponse:
-    shown = get_object_or_404(User, username__iexact=username, is_active=True)
+    shown = _shown(request, username)
     context: dict[str, object] = {"shown": shown}
     if shown.stats_public or request.user == shown:
         # The same setting hides the figures and the achievements from others.
@@ -44,6 +56,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 on_leaderboard=values["on_leaderboard"],
                 message_privacy=values["message_privacy"] or None,
                 show_checkouts=values["show_checkouts"],
+                focus_visibility=values["focus_visibility"] or None,
+                notify_on_follow=values["notify_on_follow"],
                 # A new upload, False when cleared, or the stored file when unchanged.
                 avatar=avatar
                 if isinstance(avatar, UploadedFile)
@@ -70,3 +84,28 @@ def alerts_edit(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:alerts_edit")
         return render(request, "accounts/alerts_edit.html", {"form": form}, status=422)
     return render(request, "accounts/alerts_edit.html", {"form": AlertsForm(instance=user)})
+
+
+def _profile_page(request: HttpRequest, *, username: str) -> str:
+    return reverse("accounts:profile", kwargs={"username": username})
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_profile_page)
+def follow(request: HttpRequest, username: str) -> HttpResponse:
+    """Follows the person, or with `action=unfollow` stops. HTMX gets the button back;
+    a plain form post goes back to the profile."""
+    shown = _shown(request, username)
+    if request.POST.get("action") == "unfollow":
+        services.follow_delete(follower=request.user, followed=shown)
+        shown.followed_by_me = False
+        done = f"You no longer follow @{shown.username}."
+    else:
+        services.follow_create(follower=request.user, followed=shown)
+        shown.followed_by_me = True
+        done = f"You follow @{shown.username}: your home page shows when they are focusing."
+    if request.htmx:
+        return render(request, "accounts/_follow_button.html", {"shown": shown, "said": done})
+    messages.success(request, done)
+    return redirect(shown.get_absolute_url())

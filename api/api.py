@@ -15,6 +15,7 @@ from api.routers import (
     achievements,
     auth,
     community,
+    follows,
     messages,
     participants,
     rooms,
@@ -73,6 +74,7 @@ api.add_router("/achievements", achievements.router)
 api.add_router("/community", community.router)
 api.add_router("/messages", messages.router)
 api.add_router("/schedule", schedule.router)
+api.add_router("/follows", follows.router)
 
 
 def _other_spelling(route: str) -> str:

@@ -162,6 +162,31 @@ class UserWarned(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class UserFollowed(Event):
+    """`follower_id` now follows `followed_id`. `tell`: tell them (the first time ever,
+    and only if they want to be told); the inbox does."""
+
+    follower_id: int
+    followed_id: int
+    tell: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UserUnfollowed(Event):
+    """The follow is gone: unfollowed, or removed by a block."""
+
+    follower_id: int
+    followed_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FocusVisibilityChanged(Event):
+    """Who may see `user_id` focusing changed: their followers' panels are redrawn."""
+
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AchievementsUnlocked(Event):
     user_id: int
     achievement_ids: tuple[int, ...]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from community.routing import websocket_urlpatterns as community_routes
+from dashboard.routing import websocket_urlpatterns as dashboard_routes
 from messaging.consumers import UserConsumer
 from rooms.routing import websocket_urlpatterns as room_routes
 
@@ -12,4 +13,5 @@ websocket_urlpatterns: list = [
     path("ws/me/", UserConsumer.as_asgi()),
     *room_routes,
     *community_routes,
+    *dashboard_routes,
 ]

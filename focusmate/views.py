@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 
+from dashboard import queries as dashboard
 from focusmate.lib import ratelimit
 from focusmate.lib.faults import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, is_outage
 
@@ -28,7 +29,17 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """A stranger's welcome, or a logged-in person's dashboard (live: dashboard app)."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    user = request.user
+    context = {
+        "today": dashboard.today(user=user),
+        "following": dashboard.following_panel(viewer=user),
+        "live_rooms": dashboard.live_rooms(),
+        "tzname": user.timezone,
+    }
+    return render(request, "dashboard/home.html", context)
 
 
 def _database_ok() -> bool:

@@ -452,6 +452,22 @@ CASES = [
     ),
     Case("feed URL", "GET", lambda w: "schedule/feed", everyone(200), ok_keys={"url"}),
     Case("new feed URL", "POST", lambda w: "schedule/feed", everyone(200), ok_keys={"url"}),
+    # --- Follows: everyone follows "owner" (Alice); nobody follows themselves -----------
+    Case("follow list", "GET", lambda w: "follows", everyone(200)),
+    Case(
+        "follow",
+        "POST",
+        lambda w: f"follows/{w.id_of('owner')}",
+        {**everyone(201), "owner": 422},
+        ok_keys={"user", "following"},
+    ),
+    Case(
+        "unfollow",
+        "DELETE",
+        lambda w: f"follows/{w.id_of('owner')}",
+        everyone(200),
+        ok_keys={"user", "following", "removed"},
+    ),
 ]
 
 

@@ -31,6 +31,8 @@ ORDER = [
     "achievements",
     # Scheduled sessions start rooms' timers and notify through messaging.
     "scheduling",
+    # The logged-in home page: reads rooms, stats and follows, notifies through messaging.
+    "dashboard",
     "api",
 ]
 EDGE_MODULES = {"views", "consumers", "admin", "urls", "routing", "api", "apps", "forms"}
