@@ -159,6 +159,7 @@ class ScheduleFilterForm(forms.Form):
     week = forms.DateField(required=False)
     mine = forms.BooleanField(required=False)
     booked = forms.BooleanField(required=False)
+    followed = forms.BooleanField(required=False)
     room = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 

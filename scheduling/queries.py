@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from accounts.queries import following_ids
 from rooms.models import Room
 from scheduling.models import Booking, ScheduledSession
 
@@ -77,12 +78,20 @@ def schedule_week(
     mine: bool = False,
     booked: bool = False,
     room_id: int | None = None,
+    followed: bool = False,
 ) -> Week:
     """The live sessions starting in [start, end) that `user` may see, filtered: `mine`
-    (they organise), `booked` (they hold a seat), `room_id`. One query."""
+    (they organise), `booked` (they hold a seat), `room_id`, `followed` (organised or
+    booked by someone they follow). One query."""
     sessions = visible_sessions(user).live().filter(starts_at__gte=start, starts_at__lt=end)
     if mine:
         sessions = sessions.filter(organiser=user)
+    if followed:
+        people = following_ids(user=user)
+        seat_of_someone_followed = Booking.objects.held().filter(
+            session=OuterRef("pk"), user_id__in=people
+        )
+        sessions = sessions.filter(Q(organiser_id__in=people) | Exists(seat_of_someone_followed))
     if room_id is not None:
         sessions = sessions.filter(room_id=room_id)
     sessions = _annotated(sessions, user)

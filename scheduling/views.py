@@ -58,6 +58,7 @@ def schedule_week(request: HttpRequest) -> HttpResponse:
         mine=bool(chosen.get("mine")),
         booked=bool(chosen.get("booked")),
         room_id=chosen.get("room"),
+        followed=bool(chosen.get("followed")),
     )
     by_day: dict[date, list[ScheduledSession]] = {day: [] for day in days}
     for session in week.sessions:
@@ -67,6 +68,7 @@ def schedule_week(request: HttpRequest) -> HttpResponse:
         for name, value in (
             ("mine", "1" if chosen.get("mine") else ""),
             ("booked", "1" if chosen.get("booked") else ""),
+            ("followed", "1" if chosen.get("followed") else ""),
             ("room", chosen.get("room") or ""),
         )
         if value

@@ -303,6 +303,31 @@ def test_the_week_filters(signed_in, session, bob, query, shown):
     assert (f'data-session="{session.pk}"' in body) == shown
 
 
+def test_the_people_i_follow_filter_shows_what_they_organise_or_booked(
+    signed_in, frozen, alice, bob, charlie, django_assert_num_queries
+):
+    from accounts.services import follow_create
+
+    public = room_services.room_create(owner=alice, name="Open study")
+    organised = services.session_create(room=public, by=alice, starts_at=START)
+    booked = services.session_create(room=public, by=alice, starts_at=START + timedelta(hours=2))
+    services.booking_create(session=booked, user=charlie)
+    week = reverse("scheduling:week") + "?week=2026-01-06&followed=1"
+    client = signed_in(bob)
+
+    def shown() -> set[int]:
+        body = client.get(week).content.decode()
+        return {s.pk for s in (organised, booked) if f'data-session="{s.pk}"' in body}
+
+    assert shown() == set()
+    follow_create(follower=bob, followed=charlie)
+    assert shown() == {booked.pk}
+    follow_create(follower=bob, followed=alice)
+    # the filter is part of the week's one query
+    with django_assert_num_queries(5):
+        assert shown() == {organised.pk, booked.pk}
+
+
 def test_the_room_filter(signed_in, session, shared_room, alice):
     other = room_services.room_create(owner=alice, name="Other")
     elsewhere = services.session_create(room=other, by=alice, starts_at=START)
