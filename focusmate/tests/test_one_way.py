@@ -47,6 +47,7 @@ SNAPSHOT_RENDERERS = {
     ("rooms/consumers.py", "_snapshot"): "the timer and people on (re)connect, to one socket",
     ("rooms/consumers.py", "_advanced_timer_html"): "the snapshot's timer, caught up first",
     ("api/consumers.py", "_snapshot"): "the same snapshot as JSON",
+    ("dashboard/consumers.py", "_snapshot"): "a dashboard's panels on (re)connect, to one socket",
     ("api/consumers.py", "_connected"): "the same snapshot in the original's `connected`",
     ("messaging/consumers.py", "<module>"): (
         "the markers a socket sends itself after a layer outage (badges reload), "
