@@ -7,9 +7,10 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.models import User
 from focusmate.events import RoomClosed, subscriber
 from focusmate.lib import broadcast
-from scheduling.models import ScheduledSession
+from scheduling.models import ScheduledSession, SchedulePreferences
 from scheduling.runner import LONGEST_LEAD
 from scheduling.services import room_sessions_cancel
 from timers.services import SCHEDULER_GROUP
@@ -33,3 +34,12 @@ def wake_for_a_session_soon(sender, instance: ScheduledSession, **kwargs) -> Non
         transaction.on_commit(
             lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
         )
+
+
+@receiver(post_save, sender=User)
+def preferences_for_a_new_account(sender, instance: User, created: bool, **kwargs) -> None:
+    """Every account has its schedule settings (and so its feed's token) from the start,
+    so that opening the settings page or reading the feed URL never writes (a GET
+    changes nothing). Accounts from before the schedule got theirs in migration 0004."""
+    if created:
+        SchedulePreferences.objects.get_or_create(user=instance)

@@ -110,7 +110,7 @@ def _return_to(request: HttpRequest, fallback: str) -> str:
 def session_new(request: HttpRequest) -> HttpResponse:
     rooms = queries.rooms_to_schedule(user=request.user)
     initial = {"length": "25"}
-    if request.GET.get("room", "").isdigit():
+    if request.GET.get("room", "").isdecimal():
         initial["room"] = schedulable_room(request, int(request.GET["room"][:9]))
     form = SessionForm(request.POST or None, rooms=rooms, zone=request.user.tzinfo, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -18,8 +18,12 @@ def test_a_presence_write_publishes_who_changed_after_its_rows(
     with django_capture_on_commit_callbacks(execute=True):
         services.presence_write(process="p", room_id=room.pk, here={bob.pk}, gone={alice.pk})
 
-    assert published == [
+    assert [event for event in published if isinstance(event, events.PeopleChanged)] == [
         events.PeopleChanged(room_id=room.pk, user_ids=frozenset({alice.pk, bob.pk}))
+    ]
+    # and the arrival, for scheduled sessions' attendance (scheduling.attendance)
+    assert [event.user_ids for event in published if isinstance(event, events.RoomOpened)] == [
+        frozenset({bob.pk})
     ]
 
 

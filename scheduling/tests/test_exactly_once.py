@@ -59,8 +59,9 @@ def _bookings_to_remind(count: int) -> list[Booking]:
 def _leads(bookings, minutes: int) -> None:
     from scheduling.models import SchedulePreferences
 
-    SchedulePreferences.objects.bulk_create(
-        SchedulePreferences(user_id=b.user_id, reminder_minutes=minutes) for b in bookings
+    # Every account has its row from its creation (scheduling.subscriptions).
+    SchedulePreferences.objects.filter(user_id__in=[b.user_id for b in bookings]).update(
+        reminder_minutes=minutes
     )
 
 
