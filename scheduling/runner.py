@@ -23,6 +23,7 @@ import this app.
 from __future__ import annotations
 
 import logging
+import time
 import zoneinfo
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -44,6 +45,7 @@ from messaging.services import notify_each
 from rooms.models import Room
 from scheduling import attendance
 from scheduling.models import REMINDER_CHOICES, Booking, ScheduledSession
+from scheduling.services import series_extend
 from scheduling.tasks import reminder_emails_send
 from timers import scheduler as timer_scheduler
 from timers.services import PUSH_BATCH, timers_start_scheduled
@@ -56,6 +58,9 @@ DEFAULT_LEAD = 10
 # Reminders are looked for among sessions starting within the longest lead.
 LONGEST_LEAD = timedelta(minutes=max(REMINDER_CHOICES))
 ONE_MINUTE = timedelta(minutes=1)
+# Weekly series are kept expanded weeks ahead: looking once in a while is plenty.
+SERIES_EVERY_SECONDS = 600.0
+_series_due_at = 0.0  # this process's next look (monotonic)
 
 
 def _skip_locked(queryset: QuerySet) -> QuerySet:
@@ -206,10 +211,21 @@ def next_due(*, now: datetime | None = None) -> datetime | None:
     return min((at for at in moments if at is not None), default=None)
 
 
+def series_extend_due(*, now: datetime | None = None) -> int:
+    """Adds the next weeks' rows of weekly series (`series_extend`), at most once every
+    SERIES_EVERY_SECONDS in this process; several schedulers doing it at once is safe."""
+    global _series_due_at
+    if time.monotonic() < _series_due_at:
+        return 0
+    _series_due_at = time.monotonic() + SERIES_EVERY_SECONDS
+    return series_extend(now=now or timezone.now())
+
+
 def run_due() -> int:
     """One batch of each pass, each as of its own reading of the clock (reminders first:
     they must leave before the start)."""
-    return reminders_send_due() + sessions_start_due() + attendance.attendance_mark_due()
+    done = reminders_send_due() + sessions_start_due() + attendance.attendance_mark_due()
+    return done + series_extend_due()
 
 
 def register() -> None:

@@ -321,6 +321,27 @@ def test_series_extend_keeps_rows_eight_weeks_ahead_once(time_machine, shared_ro
     assert {d.isoweekday() for d, _ in local} == {2}
 
 
+def test_the_scheduler_extends_series_now_and_then(time_machine, shared_room, alice, monkeypatch):
+    from scheduling import runner
+
+    time_machine.move_to(T0, tick=False)
+    series = schedule(shared_room, alice, repeat=True, until=date(2026, 6, 30)).series
+    monkeypatch.setattr(runner, "_series_due_at", 0.0)  # as a process that just started
+
+    time_machine.move_to(T0 + timedelta(weeks=3), tick=False)
+    assert runner.series_extend_due() == 2  # the two new Tuesdays
+    time_machine.move_to(T0 + timedelta(weeks=4), tick=False)
+    assert runner.series_extend_due() == 0  # looked less than 10 minutes ago
+    monkeypatch.setattr(runner, "_series_due_at", 0.0)
+    assert runner.series_extend_due() == 1
+    assert series.sessions.count() == 12
+
+    looked = []
+    monkeypatch.setattr(runner, "series_extend_due", lambda: looked.append(1) or 0)
+    runner.run_due()
+    assert looked == [1]  # every scheduler pass asks
+
+
 def test_series_extend_stops_at_the_series_end_and_skips_a_clash(time_machine, shared_room, alice):
     time_machine.move_to(T0, tick=False)
     first = schedule(shared_room, alice, repeat=True, count=10)
