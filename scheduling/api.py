@@ -21,7 +21,7 @@ from rooms.models import Room
 from scheduling import queries, services
 from scheduling.access import owned_session, visible_session
 from scheduling.models import MAX_CAPACITY, ScheduledSession
-from scheduling.services import MAX_OCCURRENCES
+from scheduling.repetition import MAX_OCCURRENCES
 
 router = Router(tags=["Schedule"])
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from scheduling.models import LENGTHS, MAX_CAPACITY, REMINDER_CHOICES, SchedulePreferences
-from scheduling.services import MAX_OCCURRENCES
+from scheduling.repetition import MAX_OCCURRENCES
 
 ROOMS_OWN = "room"
 LENGTH_CHOICES = [(str(m), f"{m} minutes") for m in LENGTHS] + [

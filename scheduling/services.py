@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -40,13 +40,19 @@ from scheduling.models import (
     new_feed_token,
 )
 from scheduling.queries import booking_limit, held_future_bookings
+from scheduling.repetition import (
+    dates_on,
+    occurrences,
+    series_dates,
+    weekdays_string,
+    zone_named,
+)
 
 logger = logging.getLogger(__name__)
 
 # How far ahead a session may be scheduled, and how far ahead a weekly series has rows.
 MAX_AHEAD = timedelta(days=365)
 EXPAND_AHEAD = timedelta(weeks=8)
-MAX_OCCURRENCES = 200
 
 
 # --- Small rules, each stated once --------------------------------------------------
@@ -54,19 +60,6 @@ MAX_OCCURRENCES = 200
 
 def session_url(*, session: ScheduledSession) -> str:
     return reverse("scheduling:session", kwargs={"session_id": session.pk})
-
-
-def zone_named(*, name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValidationError({"timezone": f"“{name}” is not a time zone."}) from error
-
-
-def local_start(*, day: date, at: time, zone: ZoneInfo) -> datetime:
-    """`at` on `day` in `zone`, in UTC. A wall time the clocks skip (02:30 on the spring
-    change) is read with the offset before the change, so it lands an hour later."""
-    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 def capacity_limit(*, room: Room) -> int:
@@ -179,57 +172,7 @@ def _lock_room(room: Room) -> Room:
     return room
 
 
-# --- Weekly repetition ---------------------------------------------------------------
-
-
-def _weekdays(weekdays: Iterable[int] | str) -> str:
-    days = {int(day) for day in weekdays}
-    if not days <= set(range(1, 8)):
-        raise ValidationError({"weekdays": "Weekdays are 1 (Monday) to 7 (Sunday)."})
-    return "".join(str(day) for day in sorted(days))
-
-
-def _dates(first: date, weekdays: str, *, after: date | None, until: date) -> Iterable[date]:
-    day = max(first, after + timedelta(days=1)) if after else first
-    while day <= until:
-        if str(day.isoweekday()) in weekdays:
-            yield day
-        day += timedelta(days=1)
-
-
-def _series_dates(
-    *, first: date, weekdays: str, until: date | None, count: int | None, last: date
-) -> list[date]:
-    """Every date of a new series: from `first`, on `weekdays`, until a date or N times,
-    and never past `last` (a year ahead)."""
-    if until is None and count is None:
-        raise ValidationError(
-            {"until": "Say when the repetition ends: a last date or a number of sessions."}
-        )
-    if until is not None:
-        if until < first:
-            raise ValidationError({"until": "The repetition can't end before it starts."})
-        if until > last:
-            raise ValidationError({"until": "Repeat for at most a year."})
-    if count is not None and not 1 <= count <= MAX_OCCURRENCES:
-        raise ValidationError({"count": f"Repeat between 1 and {MAX_OCCURRENCES} times."})
-    dates = list(_dates(first, weekdays, after=None, until=min(until or last, last)))
-    if count is not None:
-        if len(dates) < count and until is None:
-            raise ValidationError({"count": "That many sessions would run past a year ahead."})
-        dates = dates[:count]
-    return dates
-
-
-def _occurrences(
-    series: SessionSeries, dates: Iterable[date], *, minutes: int
-) -> list[tuple[datetime, datetime]]:
-    zone = ZoneInfo(series.timezone)
-    spans = []
-    for day in dates:
-        start = local_start(day=day, at=series.local_start, zone=zone)
-        spans.append((start, start + timedelta(minutes=minutes)))
-    return spans
+# --- Weekly repetition: inserting the rows (the dates: scheduling/repetition.py) ------
 
 
 def _insert_occurrences(
@@ -311,8 +254,8 @@ def session_create(
         return template
 
     local = starts_at.astimezone(zone)
-    days = _weekdays([*weekdays, local.isoweekday()])
-    dates = _series_dates(
+    days = weekdays_string([*weekdays, local.isoweekday()])
+    dates = series_dates(
         first=local.date(),
         weekdays=days,
         until=until,
@@ -332,7 +275,7 @@ def session_create(
     # Rows up to EXPAND_AHEAD past the first session (which may itself be months away).
     horizon = min(local.date() + EXPAND_AHEAD, dates[-1])
     ahead = [day for day in dates if day <= horizon]
-    spans = _occurrences(series, ahead, minutes=minutes)
+    spans = occurrences(series, ahead, minutes=minutes)
     clashing = _clashes(room, spans)
     if clashing:
         first_clash = spans[min(clashing)][0].astimezone(zone)
@@ -384,8 +327,8 @@ def _series_extend_one(*, series_id: int, now: datetime) -> int:
     if template is None:
         return 0
     minutes = int((template.ends_at - template.starts_at).total_seconds() // 60)
-    dates = list(_dates(date.min, series.weekdays, after=series.expanded_until, until=horizon))
-    spans = [span for span in _occurrences(series, dates, minutes=minutes) if span[0] > now]
+    dates = list(dates_on(date.min, series.weekdays, after=series.expanded_until, until=horizon))
+    spans = [span for span in occurrences(series, dates, minutes=minutes) if span[0] > now]
     clashing = _clashes(room, spans)
     for index in sorted(clashing):
         logger.warning(

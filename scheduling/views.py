@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from focusmate.lib.http import answers_refusals, refusals_into
-from scheduling import calendar, queries, services
+from scheduling import calendar, queries, repetition, services
 from scheduling.access import owned_session, schedulable_room, session_page, visible_session
 from scheduling.forms import (
     ROOMS_OWN,
@@ -44,13 +44,13 @@ def schedule_week(request: HttpRequest) -> HttpResponse:
     try:
         monday = _week_start(chosen.get("week") or today)
         days = [monday + timedelta(days=n) for n in range(7)]
-        start = services.local_start(day=monday, at=time(0), zone=zone)
-        end = services.local_start(day=monday + timedelta(days=7), at=time(0), zone=zone)
+        start = repetition.local_start(day=monday, at=time(0), zone=zone)
+        end = repetition.local_start(day=monday + timedelta(days=7), at=time(0), zone=zone)
     except OverflowError:  # a week at the calendar's very edge
         monday = _week_start(today)
         days = [monday + timedelta(days=n) for n in range(7)]
-        start = services.local_start(day=monday, at=time(0), zone=zone)
-        end = services.local_start(day=monday + timedelta(days=7), at=time(0), zone=zone)
+        start = repetition.local_start(day=monday, at=time(0), zone=zone)
+        end = repetition.local_start(day=monday + timedelta(days=7), at=time(0), zone=zone)
     week = queries.schedule_week(
         user=request.user,
         start=start,
@@ -144,7 +144,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     session = owned_session(request, session_id)
-    zone = services.zone_named(name=session.timezone)
+    zone = repetition.zone_named(name=session.timezone)
     local = session.starts_at.astimezone(zone)
     initial = {
         "date": local.date(),

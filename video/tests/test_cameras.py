@@ -127,11 +127,13 @@ def test_the_microphone_needs_a_break_and_the_room_setting(room, alice, bob):
         services.camera_mic(room_id=room.pk, user=alice, peer="alice-page", on=True)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="NEEDS POSTGRESQL: row locks are tested on PostgreSQL (set DATABASE_URL)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_seven_pages_at_once_get_six_cameras(room, crowd):
     """Two processes' sockets race for the last places: the room's lock decides."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SKIPPED LOUDLY: row locks are tested on PostgreSQL (set DATABASE_URL)")
     barrier = threading.Barrier(7)
     outcomes: list[str] = []
 
