@@ -18,7 +18,7 @@ from pydantic import AfterValidator, Field
 
 from api.schemas import ERRORS, BodyId, Id, In, Out, PathId, PersonOut, Text
 from rooms.models import Room
-from scheduling import queries, services
+from scheduling import bookings, preferences, queries, services
 from scheduling.access import owned_session, visible_session
 from scheduling.models import MAX_CAPACITY, ScheduledSession
 from scheduling.repetition import MAX_OCCURRENCES
@@ -246,7 +246,7 @@ def _booking_out(request: HttpRequest, session_id: int, booking) -> dict:
 def booking_create(request: HttpRequest, session_id: PathId):
     """Takes a seat (booking twice is the same seat); 409 when full or started."""
     session = visible_session(request, session_id)
-    booking = services.booking_create(session=session, user=request.user)
+    booking = bookings.booking_create(session=session, user=request.user)
     return _booking_out(request, session_id, booking)
 
 
@@ -254,7 +254,7 @@ def booking_create(request: HttpRequest, session_id: PathId):
 def booking_cancel(request: HttpRequest, session_id: PathId):
     """Gives your seat back; less than 10 minutes before the start it counts as late."""
     session = visible_session(request, session_id)
-    booking = services.booking_cancel(session=session, user=request.user)
+    booking = bookings.booking_cancel(session=session, user=request.user)
     return _booking_out(request, session_id, booking)
 
 
@@ -265,10 +265,10 @@ def _feed(request: HttpRequest, token: str) -> dict:
 @router.get("/feed", response={200: FeedOut, **ERRORS})
 def feed_read(request: HttpRequest):
     """Your private calendar feed of the sessions you booked or organise."""
-    return _feed(request, services.preferences_for(user=request.user).feed_token)
+    return _feed(request, preferences.preferences_for(user=request.user).feed_token)
 
 
 @router.post("/feed", response={200: FeedOut, **ERRORS})
 def feed_regenerate(request: HttpRequest):
     """A new feed URL; the old one stops working at once."""
-    return _feed(request, services.feed_token_regenerate(user=request.user).feed_token)
+    return _feed(request, preferences.feed_token_regenerate(user=request.user).feed_token)

@@ -1,11 +1,11 @@
-"""Schedule actions: schedule, change and cancel sessions; book and cancel seats; the
-person's schedule settings; and `series_extend`, which a scheduler pass calls to keep
-weekly series expanded ahead.
+"""Schedule actions on sessions: schedule, change and cancel them, and `series_extend`,
+which a scheduler pass calls to keep weekly series expanded ahead. Seats are in
+`scheduling.bookings`, a person's settings in `scheduling.preferences`.
 
 Each authorises its caller, validates with a `ValidationError` that names the field a
 form shows it on, and runs in one transaction. Two locks decide what must be decided
 once: the room's row when sessions are placed in it (no two overlap), and the
-session's row when a seat is taken (the last seat goes to one person).
+session's row when a seat is taken (`lock_session`: the last seat goes to one person).
 """
 
 from __future__ import annotations
@@ -29,17 +29,12 @@ from moderation.services import is_moderator
 from rooms.models import Room
 from scheduling.models import (
     GRID_MINUTES,
-    LATE_CANCEL,
     LENGTHS,
     MAX_CAPACITY,
-    REMINDER_CHOICES,
     Booking,
     ScheduledSession,
-    SchedulePreferences,
     SessionSeries,
-    new_feed_token,
 )
-from scheduling.queries import booking_limit, held_future_bookings
 from scheduling.repetition import (
     dates_on,
     occurrences,
@@ -90,7 +85,7 @@ def _require_owner(room: Room, by: User) -> None:
         raise PermissionDenied("Only the room's owner can schedule its sessions.")
 
 
-def _require_may_see(room: Room, user: User) -> None:
+def require_may_see(*, room: Room, user: User) -> None:
     if not Room.objects.visible_to(user).filter(pk=room.pk).exists():
         raise PermissionDenied("You can't see this room.")
 
@@ -342,7 +337,7 @@ def _series_extend_one(*, series_id: int, now: datetime) -> int:
     return len(spans)
 
 
-def _lock_session(session: ScheduledSession) -> ScheduledSession:
+def lock_session(*, session: ScheduledSession) -> ScheduledSession:
     return (
         ScheduledSession.objects.select_for_update(of=("self",))
         .select_related("room")
@@ -391,7 +386,7 @@ def session_update(
     time is checked like a new session's and everyone booked is told."""
     _require_owner(session.room, by)
     room = _lock_room(session.room)  # the room before the session, as everywhere
-    session = _lock_session(session)
+    session = lock_session(session=session)
     now = timezone.now()
     _require_changeable(session, now)
     zone = zone_named(name=session.timezone)
@@ -442,7 +437,7 @@ def session_cancel(
     With `whole_series`, this and every later occurrence of its series, and the series
     ends. Returns the sessions cancelled."""
     require_active(user=by)
-    session = _lock_session(session)
+    session = lock_session(session=session)
     if session.room.owner_id != by.pk and not is_moderator(user=by):
         raise PermissionDenied("Only the room's owner or a moderator can cancel a session.")
     now = timezone.now()
@@ -502,102 +497,3 @@ def room_sessions_cancel(*, room_id: int) -> int:
     SessionSeries.objects.filter(room=room).update(until=F("expanded_until"))
     _cancel(pending, by=None, now=now, why=": the room closed")
     return len(pending)
-
-
-# --- Bookings -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def booking_create(*, session: ScheduledSession, user: User) -> Booking:
-    """Takes a seat for `user` (anyone who may see the room). The last seat is decided
-    under the session's row lock; booking again after cancelling reuses the row; booking
-    twice is the same seat. Someone with repeated no-shows holds few sessions at once
-    (`scheduling.queries.booking_limit`)."""
-    require_active(user=user)
-    _require_may_see(session.room, user)
-    hit(f"booking:{user.pk}", limit=60, per_seconds=3600)
-    now = timezone.now()
-    session = _lock_session(session)
-    if session.is_cancelled:
-        raise ValidationError("This session was cancelled.", code="conflict")
-    if session.starts_at <= now:
-        raise ValidationError(
-            "This session has started: join the room instead of booking.", code="conflict"
-        )
-    existing = Booking.objects.filter(session=session, user=user).first()
-    if existing is not None and existing.cancelled_at is None:
-        return existing
-    limit = booking_limit(user=user, now=now)
-    if limit is not None and held_future_bookings(user=user, now=now) >= limit.max_held:
-        raise ValidationError(limit.explanation(user.tzinfo), code="conflict")
-    held = Booking.objects.held().filter(session=session).count()
-    if held >= session.capacity:
-        raise ValidationError("This session is full.", code="conflict")
-    booking = existing or Booking(session=session, user=user)
-    booking.booked_at = now
-    booking.cancelled_at = None
-    booking.cancelled_late = False
-    booking.reminded_at = None
-    booking.save()
-    booking.session = session
-    return booking
-
-
-@transaction.atomic
-def booking_cancel(*, session: ScheduledSession, user: User) -> Booking:
-    """Gives the seat back; less than LATE_CANCEL before the start it counts as late."""
-    require_active(user=user)
-    now = timezone.now()
-    session = _lock_session(session)
-    booking = Booking.objects.held().filter(session=session, user=user).first()
-    if booking is None:
-        raise ValidationError("You haven't booked this session.", code="conflict")
-    if session.starts_at <= now:
-        raise ValidationError("This session has started.", code="conflict")
-    booking.cancelled_at = now
-    booking.cancelled_late = session.starts_at - now < LATE_CANCEL
-    booking.save(update_fields=["cancelled_at", "cancelled_late"])
-    booking.session = session
-    return booking
-
-
-# --- A person's schedule settings --------------------------------------------------
-
-
-def preferences_for(*, user: User) -> SchedulePreferences:
-    """`user`'s schedule settings, made with the defaults on first use (race-safe)."""
-    require_active(user=user)
-    preferences = SchedulePreferences.objects.filter(user=user).first()
-    if preferences is not None:
-        return preferences
-    try:
-        with transaction.atomic():
-            return SchedulePreferences.objects.create(user=user)
-    except IntegrityError:  # a concurrent first visit made it
-        return SchedulePreferences.objects.get(user=user)
-
-
-@transaction.atomic
-def preferences_update(*, user: User, by: User, reminder_minutes: int) -> SchedulePreferences:
-    require_active(user=by)
-    if user.pk != by.pk:
-        raise PermissionDenied("You can only change your own settings.")
-    if reminder_minutes not in REMINDER_CHOICES:
-        raise ValidationError(
-            {"reminder_minutes": "Remind 5, 10, 30 or 60 minutes before, or not at all."}
-        )
-    preferences = preferences_for(user=user)
-    SchedulePreferences.objects.filter(pk=preferences.pk).update(reminder_minutes=reminder_minutes)
-    preferences.reminder_minutes = reminder_minutes
-    return preferences
-
-
-@transaction.atomic
-def feed_token_regenerate(*, user: User) -> SchedulePreferences:
-    """A new secret for the calendar feed: the old URL stops working at once."""
-    require_active(user=user)
-    hit(f"feed-token:{user.pk}", limit=10, per_seconds=3600)
-    preferences = preferences_for(user=user)
-    preferences.feed_token = new_feed_token()
-    SchedulePreferences.objects.filter(pk=preferences.pk).update(feed_token=preferences.feed_token)
-    return preferences

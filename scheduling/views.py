@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from focusmate.lib.http import answers_refusals, refusals_into
-from scheduling import calendar, queries, repetition, services
+from scheduling import bookings, calendar, preferences, queries, repetition, services
 from scheduling.access import owned_session, schedulable_room, session_page, visible_session
 from scheduling.forms import (
     ROOMS_OWN,
@@ -198,7 +198,7 @@ def _booking_answer(request: HttpRequest, session_id: int) -> HttpResponse:
 @answers_refusals(back=session_page)
 def session_book(request: HttpRequest, session_id: int) -> HttpResponse:
     session = visible_session(request, session_id)
-    services.booking_create(session=session, user=request.user)
+    bookings.booking_create(session=session, user=request.user)
     if not request.htmx:
         messages.success(request, "You're booked.")
     return _booking_answer(request, session_id)
@@ -209,7 +209,7 @@ def session_book(request: HttpRequest, session_id: int) -> HttpResponse:
 @answers_refusals(back=session_page)
 def session_unbook(request: HttpRequest, session_id: int) -> HttpResponse:
     session = visible_session(request, session_id)
-    booking = services.booking_cancel(session=session, user=request.user)
+    booking = bookings.booking_cancel(session=session, user=request.user)
     if not request.htmx:
         messages.success(
             request,
@@ -272,18 +272,18 @@ def feed_url(request: HttpRequest, preferences: SchedulePreferences) -> str:
 @require_http_methods(["GET", "POST"])
 def schedule_settings(request: HttpRequest) -> HttpResponse:
     """The reminder lead and the private feed URL (with a button for a new one)."""
-    preferences = services.preferences_for(user=request.user)
-    form = PreferencesForm(request.POST or None, instance=preferences)
+    settings_row = preferences.preferences_for(user=request.user)
+    form = PreferencesForm(request.POST or None, instance=settings_row)
     if request.method == "POST" and form.is_valid():
         with refusals_into(form):
-            services.preferences_update(
+            preferences.preferences_update(
                 user=request.user,
                 by=request.user,
                 reminder_minutes=form.cleaned_data["reminder_minutes"],
             )
             messages.success(request, "Schedule settings saved.")
             return redirect("scheduling:settings")
-    context = {"form": form, "feed_url": feed_url(request, preferences)}
+    context = {"form": form, "feed_url": feed_url(request, settings_row)}
     status = 422 if request.method == "POST" else 200
     return render(request, "scheduling/settings.html", context, status=status)
 
@@ -292,6 +292,6 @@ def schedule_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @answers_refusals(back=lambda request, **kwargs: reverse("scheduling:settings"), flash_only=True)
 def feed_regenerate(request: HttpRequest) -> HttpResponse:
-    services.feed_token_regenerate(user=request.user)
+    preferences.feed_token_regenerate(user=request.user)
     messages.success(request, "A new feed URL is ready; the old one no longer works.")
     return redirect("scheduling:settings")

@@ -22,6 +22,7 @@ from community.models import Category
 from messaging import services as messaging_services
 from rooms import services as room_services
 from rooms.models import Participant
+from scheduling import bookings
 from scheduling import services as schedule_services
 from stats.models import SessionHistory
 from timers.services import timer_command
@@ -488,7 +489,7 @@ def world(alice, bob, charlie, moderator) -> World:
         starts_at=starts_at - timedelta(minutes=starts_at.minute % 15),
         timezone_name="UTC",
     )
-    schedule_services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
     ended = timezone.now()
     sessions = [
         SessionHistory.objects.create(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from messaging.models import Notification
-from scheduling import services
+from scheduling import bookings, preferences, services
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def group_moderator(db):
 @pytest.fixture
 def session(frozen, shared_room, alice, bob):
     session = services.session_create(room=shared_room, by=alice, starts_at=START)
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
     return session
 
 
@@ -74,9 +74,10 @@ def test_staff_who_are_not_moderators_see_nothing(client, session):
 
 
 def test_the_feed_token_is_not_shown_in_the_admin(client, moderator, bob):
-    preferences = services.preferences_for(user=bob)
+    settings_row = preferences.preferences_for(user=bob)
     client.force_login(moderator)
 
-    page = client.get(reverse("admin:scheduling_schedulepreferences_change", args=[preferences.pk]))
+    url = reverse("admin:scheduling_schedulepreferences_change", args=[settings_row.pk])
+    page = client.get(url)
 
-    assert preferences.feed_token not in page.content.decode()
+    assert settings_row.feed_token not in page.content.decode()

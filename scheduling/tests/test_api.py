@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from api.tests.conftest import api_as  # noqa: F401  (the token clients)
 from rooms import services as room_services
-from scheduling import services
+from scheduling import bookings, services
 from scheduling.models import ScheduledSession
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,7 @@ def test_moving_a_session_through_the_api(api_as, frozen, shared_room, alice):  
 
 def test_the_feed_url_from_the_api_serves_the_feed(api_as, client, frozen, shared_room, alice, bob):  # noqa: F811
     session = services.session_create(room=shared_room, by=alice, starts_at=START)
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
     api = api_as(bob)
 
     url = api.call("GET", "schedule/feed").json()["url"]

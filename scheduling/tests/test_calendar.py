@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from scheduling import services
+from scheduling import bookings, preferences, services
 from scheduling.models import SchedulePreferences
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ START = datetime(2026, 1, 6, 9, 0, tzinfo=UTC)
 
 
 def feed_path(user) -> str:
-    token = services.preferences_for(user=user).feed_token
+    token = preferences.preferences_for(user=user).feed_token
     return reverse("scheduling:feed", kwargs={"token": token})
 
 
@@ -53,7 +53,7 @@ def test_the_feed_lists_booked_sessions_across_daylight_saving(
         count=2,
     )
     for session in first.series.sessions.all():
-        services.booking_create(session=session, user=bob)
+        bookings.booking_create(session=session, user=bob)
 
     response = Client().get(feed_path(bob))  # no cookies: the token is the key
 
@@ -68,7 +68,7 @@ def test_uids_are_stable_and_a_cancel_raises_the_sequence(
     signed_in, frozen, shared_room, alice, bob
 ):
     session = services.session_create(room=shared_room, by=alice, starts_at=START)
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
     before = events_of(Client().get(feed_path(bob)))
 
     services.session_cancel(session=session, by=alice)
@@ -82,8 +82,8 @@ def test_uids_are_stable_and_a_cancel_raises_the_sequence(
 
 def test_a_seat_given_back_shows_cancelled_in_the_feed(frozen, shared_room, alice, bob):
     session = services.session_create(room=shared_room, by=alice, starts_at=START)
-    services.booking_create(session=session, user=bob)
-    services.booking_cancel(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
+    bookings.booking_cancel(session=session, user=bob)
 
     [event] = events_of(Client().get(feed_path(bob))).values()
 

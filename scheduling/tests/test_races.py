@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from rooms import services as room_services
-from scheduling import services
+from scheduling import bookings
 from scheduling.models import Booking
 from scheduling.tests.factories import ScheduledSessionFactory
 
@@ -38,7 +38,7 @@ def test_twenty_concurrent_bookings_take_exactly_the_capacity(alice):
     def book(person) -> None:
         try:
             barrier.wait(timeout=10)
-            services.booking_create(session=session, user=person)
+            bookings.booking_create(session=session, user=person)
             outcomes.append("booked")
         except ValidationError as error:
             outcomes.append(" ".join(error.messages))

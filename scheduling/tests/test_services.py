@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from messaging.models import Notification
 from rooms import services as room_services
-from scheduling import services
+from scheduling import bookings, preferences, services
 from scheduling.models import Booking, ScheduledSession, SchedulePreferences, SessionSeries
 from scheduling.tests.conftest import T0
 from scheduling.tests.factories import BookingFactory, ScheduledSessionFactory
@@ -90,15 +90,15 @@ def _act(action: str, user, session):
     if action == "session_cancel":
         return services.session_cancel(session=session, by=user)
     if action == "booking_create":
-        return services.booking_create(session=session, user=user)
+        return bookings.booking_create(session=session, user=user)
     if action == "booking_cancel":
         if user.is_authenticated and user.username in ("alice", "bob"):
-            services.booking_create(session=session, user=user)
-        return services.booking_cancel(session=session, user=user)
+            bookings.booking_create(session=session, user=user)
+        return bookings.booking_cancel(session=session, user=user)
     if action == "preferences_update":
-        return services.preferences_update(user=user, by=user, reminder_minutes=30)
+        return preferences.preferences_update(user=user, by=user, reminder_minutes=30)
     if action == "feed_token_regenerate":
-        return services.feed_token_regenerate(user=user)
+        return preferences.feed_token_regenerate(user=user)
     raise AssertionError(action)
 
 
@@ -210,9 +210,9 @@ def test_the_solo_room_can_be_scheduled_as_a_personal_plan(frozen, alice, bob):
     session = schedule(solo, alice, capacity=None)
 
     assert session.capacity == 1
-    assert services.booking_create(session=session, user=alice)
+    assert bookings.booking_create(session=session, user=alice)
     with pytest.raises(PermissionDenied):
-        services.booking_create(session=session, user=bob)
+        bookings.booking_create(session=session, user=bob)
 
 
 def test_a_closed_room_takes_no_new_sessions(frozen, alice):
@@ -373,7 +373,7 @@ def test_a_closed_rooms_series_stops(time_machine, alice, django_capture_on_comm
 
 def test_moving_a_session_tells_everyone_booked_in_their_zone(frozen, shared_room, alice, bob):
     session = schedule(shared_room, alice)
-    services.booking_create(session=session, user=bob)  # bob reads UTC
+    bookings.booking_create(session=session, user=bob)  # bob reads UTC
 
     moved = services.session_update(session=session, by=alice, starts_at=START + timedelta(hours=1))
 
@@ -385,8 +385,8 @@ def test_moving_a_session_tells_everyone_booked_in_their_zone(frozen, shared_roo
 def test_an_update_is_checked_like_a_new_session(frozen, shared_room, alice, bob):
     session = schedule(shared_room, alice)
     schedule(shared_room, alice, starts_at=START + timedelta(hours=1))
-    services.booking_create(session=session, user=bob)
-    services.booking_create(session=session, user=alice)
+    bookings.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=alice)
 
     with pytest.raises(ValidationError, match="overlaps"):
         services.session_update(session=session, by=alice, starts_at=START + timedelta(minutes=45))
@@ -408,8 +408,8 @@ def test_cancelling_tells_everyone_booked_but_the_one_who_cancelled(
     frozen, shared_room, alice, bob, moderator
 ):
     session = schedule(shared_room, alice)
-    services.booking_create(session=session, user=bob)
-    services.booking_create(session=session, user=alice)
+    bookings.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=alice)
 
     [cancelled] = services.session_cancel(session=session, by=moderator)
 
@@ -436,7 +436,7 @@ def test_closing_a_room_cancels_its_future_sessions_and_tells_the_booked(
     frozen, shared_room, alice, bob, django_capture_on_commit_callbacks
 ):
     session = schedule(shared_room, alice)
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
 
     with django_capture_on_commit_callbacks(execute=True):
         room_services.room_close(room=shared_room, by=alice)
@@ -451,17 +451,17 @@ def test_closing_a_room_cancels_its_future_sessions_and_tells_the_booked(
 
 def test_the_last_seat_goes_once_and_then_the_session_is_full(frozen, shared_room, alice, bob):
     session = schedule(shared_room, alice, capacity=1)
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
 
     with pytest.raises(ValidationError, match="full"):
-        services.booking_create(session=session, user=alice)
+        bookings.booking_create(session=session, user=alice)
 
 
 def test_booking_twice_is_one_seat(frozen, shared_room, alice, bob):
     session = schedule(shared_room, alice)
 
-    first = services.booking_create(session=session, user=bob)
-    second = services.booking_create(session=session, user=bob)
+    first = bookings.booking_create(session=session, user=bob)
+    second = bookings.booking_create(session=session, user=bob)
 
     assert first.pk == second.pk
     assert Booking.objects.held().count() == 1
@@ -469,10 +469,10 @@ def test_booking_twice_is_one_seat(frozen, shared_room, alice, bob):
 
 def test_booking_again_after_cancelling_reuses_the_row(frozen, shared_room, alice, bob):
     session = schedule(shared_room, alice)
-    booking = services.booking_create(session=session, user=bob)
-    services.booking_cancel(session=session, user=bob)
+    booking = bookings.booking_create(session=session, user=bob)
+    bookings.booking_cancel(session=session, user=bob)
 
-    again = services.booking_create(session=session, user=bob)
+    again = bookings.booking_create(session=session, user=bob)
 
     assert again.pk == booking.pk
     assert again.cancelled_at is None
@@ -482,13 +482,13 @@ def test_booking_again_after_cancelling_reuses_the_row(frozen, shared_room, alic
 def test_cancelling_less_than_ten_minutes_before_is_late(frozen, shared_room, alice, bob):
     early = schedule(shared_room, alice)
     late = schedule(shared_room, alice, starts_at=START + timedelta(hours=1))
-    services.booking_create(session=early, user=bob)
-    services.booking_create(session=late, user=bob)
+    bookings.booking_create(session=early, user=bob)
+    bookings.booking_create(session=late, user=bob)
 
     frozen.move_to(START - timedelta(minutes=11), tick=False)
-    assert services.booking_cancel(session=early, user=bob).cancelled_late is False
+    assert bookings.booking_cancel(session=early, user=bob).cancelled_late is False
     frozen.move_to(late.starts_at - timedelta(minutes=9), tick=False)
-    assert services.booking_cancel(session=late, user=bob).cancelled_late is True
+    assert bookings.booking_cancel(session=late, user=bob).cancelled_late is True
 
 
 def test_no_booking_once_started_or_cancelled(frozen, shared_room, alice, bob):
@@ -497,18 +497,18 @@ def test_no_booking_once_started_or_cancelled(frozen, shared_room, alice, bob):
     services.session_cancel(session=cancelled, by=alice)
 
     with pytest.raises(ValidationError, match="cancelled"):
-        services.booking_create(session=cancelled, user=bob)
+        bookings.booking_create(session=cancelled, user=bob)
     frozen.move_to(START, tick=False)
     with pytest.raises(ValidationError, match="started"):
-        services.booking_create(session=session, user=bob)
+        bookings.booking_create(session=session, user=bob)
 
 
 def test_anyone_who_sees_a_public_room_books(frozen, alice, charlie, moderator):
     room = room_services.room_create(owner=alice, name="Open to all")
     session = schedule(room, alice)
 
-    assert services.booking_create(session=session, user=charlie)
-    assert services.booking_create(session=session, user=moderator)
+    assert bookings.booking_create(session=session, user=charlie)
+    assert bookings.booking_create(session=session, user=moderator)
 
 
 def test_booking_is_rate_limited(frozen, alice, bob):
@@ -517,10 +517,10 @@ def test_booking_is_rate_limited(frozen, alice, bob):
         ScheduledSessionFactory(room=room, starts_at=START + timedelta(hours=n)) for n in range(61)
     ]
     for session in sessions[:60]:
-        services.booking_create(session=session, user=bob)
+        bookings.booking_create(session=session, user=bob)
 
     with pytest.raises(PermissionDenied, match="too often"):
-        services.booking_create(session=sessions[60], user=bob)
+        bookings.booking_create(session=sessions[60], user=bob)
 
 
 def _marked(user, room, outcomes: list[bool], *, last_at: datetime) -> None:
@@ -536,17 +536,17 @@ def test_three_no_shows_of_the_last_five_limit_bookings_and_say_until_when(froze
     _marked(bob, room, [True, False, True, False, False], last_at=T0 - timedelta(days=1))
     one, two = (schedule(room, alice, starts_at=START + timedelta(hours=n)) for n in (0, 1))
 
-    services.booking_create(session=one, user=bob)
+    bookings.booking_create(session=one, user=bob)
     with pytest.raises(ValidationError) as error:
-        services.booking_create(session=two, user=bob)
+        bookings.booking_create(session=two, user=bob)
 
     assert str(error.value.messages[0]) == (
         "You missed 3 of your last 5 booked sessions, so until Sun 18 Jan 08:00 "
         "you can hold 1 upcoming session at a time."
     )
     # Cancelling the one held frees the place for another.
-    services.booking_cancel(session=one, user=bob)
-    assert services.booking_create(session=two, user=bob)
+    bookings.booking_cancel(session=one, user=bob)
+    assert bookings.booking_create(session=two, user=bob)
 
 
 def test_the_limit_ends_fourteen_days_after_the_last_miss(frozen, alice, bob):
@@ -555,7 +555,7 @@ def test_the_limit_ends_fourteen_days_after_the_last_miss(frozen, alice, bob):
 
     for n in range(2):
         session = schedule(room, alice, starts_at=START + timedelta(hours=n))
-        assert services.booking_create(session=session, user=bob)
+        assert bookings.booking_create(session=session, user=bob)
 
 
 def test_attending_pushes_misses_out_of_the_window(frozen, alice, bob):
@@ -564,7 +564,7 @@ def test_attending_pushes_misses_out_of_the_window(frozen, alice, bob):
 
     for n in range(2):
         session = schedule(room, alice, starts_at=START + timedelta(hours=n))
-        assert services.booking_create(session=session, user=bob)
+        assert bookings.booking_create(session=session, user=bob)
 
 
 def test_two_no_shows_do_not_limit(frozen, alice, bob):
@@ -572,7 +572,7 @@ def test_two_no_shows_do_not_limit(frozen, alice, bob):
     _marked(bob, room, [False, True, True, True, False], last_at=T0 - timedelta(days=1))
 
     for n in range(3):
-        services.booking_create(
+        bookings.booking_create(
             session=schedule(room, alice, starts_at=START + timedelta(hours=n)), user=bob
         )
 
@@ -581,20 +581,22 @@ def test_two_no_shows_do_not_limit(frozen, alice, bob):
 
 
 def test_the_reminder_lead_is_one_of_the_choices(frozen, bob):
-    assert services.preferences_update(user=bob, by=bob, reminder_minutes=60).reminder_minutes == 60
+    assert (
+        preferences.preferences_update(user=bob, by=bob, reminder_minutes=60).reminder_minutes == 60
+    )
     with pytest.raises(ValidationError):
-        services.preferences_update(user=bob, by=bob, reminder_minutes=7)
+        preferences.preferences_update(user=bob, by=bob, reminder_minutes=7)
 
 
 def test_nobody_changes_someone_elses_settings(frozen, alice, bob):
     with pytest.raises(PermissionDenied):
-        services.preferences_update(user=alice, by=bob, reminder_minutes=5)
+        preferences.preferences_update(user=alice, by=bob, reminder_minutes=5)
 
 
 def test_a_regenerated_feed_token_replaces_the_old(frozen, bob):
-    old = services.preferences_for(user=bob).feed_token
+    old = preferences.preferences_for(user=bob).feed_token
 
-    new = services.feed_token_regenerate(user=bob).feed_token
+    new = preferences.feed_token_regenerate(user=bob).feed_token
 
     assert new != old
     assert SchedulePreferences.objects.get(user=bob).feed_token == new

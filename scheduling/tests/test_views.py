@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from rooms import services as room_services
-from scheduling import services
+from scheduling import bookings, services
 from scheduling.models import Booking, ScheduledSession
 from scheduling.tests.conftest import HTMX, T0
 
@@ -104,7 +104,7 @@ def test_anonymous_cannot_cancel(signed_in, session):
 
 
 def test_the_session_page_lists_who_booked(signed_in, session, alice, bob):
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
 
     body = signed_in(alice).get(url("session", session)).content.decode()
 
@@ -126,7 +126,7 @@ def test_htmx_booking_answers_the_booking_block(signed_in, session, bob):
 
 
 def test_htmx_cancel_answers_the_book_button_again(signed_in, session, bob):
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
 
     response = signed_in(bob).post(url("unbook", session), headers=HTMX)
 
@@ -151,7 +151,7 @@ def test_booking_never_redirects_off_site(signed_in, session, bob):
 
 def test_a_full_session_is_refused_as_a_toast(signed_in, frozen, shared_room, alice, bob):
     full = services.session_create(room=shared_room, by=alice, starts_at=START, capacity=1)
-    services.booking_create(session=full, user=alice)
+    bookings.booking_create(session=full, user=alice)
 
     response = signed_in(bob).post(url("book", full), headers=HTMX)
 
@@ -296,7 +296,7 @@ def test_the_organiser_sees_only_their_own_zone(signed_in, session, alice):
     [("", True), ("?mine=1", False), ("?booked=1", True), ("?room=999999", False)],
 )
 def test_the_week_filters(signed_in, session, bob, query, shown):
-    services.booking_create(session=session, user=bob)
+    bookings.booking_create(session=session, user=bob)
 
     body = signed_in(bob).get(reverse("scheduling:week") + query).content.decode()
 
@@ -311,7 +311,7 @@ def test_the_people_i_follow_filter_shows_what_they_organise_or_booked(
     public = room_services.room_create(owner=alice, name="Open study")
     organised = services.session_create(room=public, by=alice, starts_at=START)
     booked = services.session_create(room=public, by=alice, starts_at=START + timedelta(hours=2))
-    services.booking_create(session=booked, user=charlie)
+    bookings.booking_create(session=booked, user=charlie)
     week = reverse("scheduling:week") + "?week=2026-01-06&followed=1"
     client = signed_in(bob)
 
@@ -403,7 +403,7 @@ def test_the_session_page_costs_a_fixed_number_of_queries(
 
     for person in UserFactory.create_batch(5):
         room_services.room_join(room=session.room, user=person, token=session.room.invite_token)
-        services.booking_create(session=session, user=person)
+        bookings.booking_create(session=session, user=person)
     client = signed_in(bob)
 
     # session, user, the session with its room and counts, who booked
