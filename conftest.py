@@ -67,6 +67,15 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_prepared_starts():
+    # A scheduler process keeps the starts it prepared (scheduling.runner): one test's
+    # must not meet the next test's rows.
+    from scheduling import runner
+
+    runner._prepared.clear()
+
+
 @pytest.fixture
 def deliver_at_once(monkeypatch):
     """On-commit work runs at once, as if each service's transaction had committed.

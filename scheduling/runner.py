@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 import zoneinfo
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.db import connection, transaction
@@ -34,12 +35,14 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Min,
+    Q,
     QuerySet,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from focusmate.events import TimerChanged, publish_on_commit
 from focusmate.lib import broadcast
 from messaging.services import notify_each
 from rooms.models import Room
@@ -48,7 +51,14 @@ from scheduling.models import REMINDER_CHOICES, Booking, ScheduledSession
 from scheduling.services import series_extend
 from scheduling.tasks import reminder_emails_send
 from timers import scheduler as timer_scheduler
-from timers.services import PUSH_BATCH, timers_start_scheduled
+from timers.scheduled import (
+    STARTED,
+    PreparedStarts,
+    timers_apply_prepared,
+    timers_prepare_scheduled,
+    timers_start_scheduled,
+)
+from timers.services import PUSH_BATCH
 
 logger = logging.getLogger("focusmate.scheduler")
 
@@ -75,27 +85,175 @@ def sessions_start_due(*, now: datetime | None = None, limit: int = BATCH) -> in
     """Starts the rooms' timers of sessions whose start has come; returns how many.
 
     A session whose room's timer is already running joins that run; a closed room's
-    timer stays as it is. Either way `started_at` is set, once.
+    timer stays as it is. Either way `started_at` is set, once. Sessions near their start
+    are prepared first (`_prepare`); at the start those prepared go in one transaction
+    (`_start_prepared`), the rest in batches of `limit` under the timers' locks.
     """
     now = now or timezone.now()
+    _prepare(now)
+    started = _start_prepared(now)
     with broadcast.batched(size=PUSH_BATCH), transaction.atomic():
         due = list(
             _skip_locked(ScheduledSession.objects.due_to_start(now))
             .order_by("starts_at")
             .values_list("pk", "room_id", "work_minutes")[:limit]
         )
-        if not due:
-            return 0
-        starts: dict[int, int | None] = {}
-        for _, room_id, work_minutes in due:
-            # Two sessions of one room due together (the later overlapping nothing): the
-            # first one's length starts the timer, the other joins it.
-            starts.setdefault(room_id, work_minutes * 60 if work_minutes else None)
-        outcome = timers_start_scheduled(starts=starts, now=now)
-        ScheduledSession.objects.filter(pk__in=[pk for pk, _, _ in due]).update(started_at=now)
-    joined = sum(1 for result in outcome.values() if result != "started")
+        if due:
+            _start_locked(due, now=now)
+    return started + len(due)
+
+
+def _start_locked(due: list[tuple[int, int, int | None]], *, now: datetime) -> None:
+    starts: dict[int, int | None] = {}
+    for _, room_id, work_minutes in due:
+        # Two sessions of one room due together (the later overlapping nothing): the
+        # first one's length starts the timer, the other joins it.
+        starts.setdefault(room_id, work_minutes * 60 if work_minutes else None)
+    outcome = timers_start_scheduled(starts=starts, now=now)
+    _stamp_started([pk for pk, _, _ in due], now=now)
+    joined = sum(1 for result in outcome.values() if result != STARTED)
     logger.info("started %d scheduled session(s) (%d joined a run or closed)", len(due), joined)
-    return len(due)
+
+
+def _stamp_started(pks: list[int], *, now: datetime) -> None:
+    """Sets `started_at`. On PostgreSQL the keys go as one array (`= ANY`): as ten
+    thousand `IN` parameters, psycopg's parsing of them took a quarter of a second."""
+    if connection.vendor != "postgresql":
+        ScheduledSession.objects.filter(pk__in=pks).update(started_at=now)
+        return
+    table = connection.ops.quote_name(ScheduledSession._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET started_at = %s WHERE id = ANY(%s)",  # noqa: S608
+            [now, pks],
+        )
+
+
+# --- Prepared starts (timers/scheduled.py says why) ------------------------------------
+
+# How long before a start its timers are prepared: preparing 10,000 takes seconds on a
+# busy 2-core machine. A session made (or moved) later than this goes the locked way.
+PREPARE_AHEAD = timedelta(seconds=20)
+# The most prepared sessions one transaction starts.
+PREPARED_BATCH = 2_500
+
+
+@dataclass
+class _Instant:
+    """The sessions of one start instant as they were prepared, by session id: room,
+    length, and the room's own work minutes (a change of them since is not prepared)."""
+
+    timers: PreparedStarts
+    sessions: dict[int, tuple[int, int | None, int]] = field(default_factory=dict)
+    last_pk: int = 0
+
+
+# This process's prepared instants. Each scheduler prepares for itself: at the start,
+# whichever claims a session (SKIP LOCKED) writes it from its own preparation.
+_prepared: dict[datetime, _Instant] = {}
+
+
+def _prepare(now: datetime) -> int:
+    """Prepares the sessions starting within PREPARE_AHEAD that this process has not
+    prepared yet (a new instant, or rows added to one since: higher keys); forgets the
+    instants past. Returns how many sessions it prepared."""
+    for at in [at for at in _prepared if at < now - ONE_MINUTE]:
+        del _prepared[at]
+    new = ~Q(starts_at__in=list(_prepared))
+    for at, instant in _prepared.items():
+        new |= Q(starts_at=at, pk__gt=instant.last_pk)
+    rows = (
+        ScheduledSession.objects.live()
+        .filter(new, started_at__isnull=True, starts_at__gt=now, starts_at__lte=now + PREPARE_AHEAD)
+        .values_list("pk", "room_id", "work_minutes", "room__work_minutes", "starts_at")
+    )
+    by_instant: dict[datetime, list[tuple[int, int, int | None, int]]] = {}
+    for pk, room_id, work_minutes, room_minutes, starts_at in rows:
+        by_instant.setdefault(starts_at, []).append((pk, room_id, work_minutes, room_minutes))
+    for at, sessions in by_instant.items():
+        instant = _prepared.setdefault(at, _Instant(timers=PreparedStarts(at=at)))
+        starts: dict[int, int | None] = {}
+        for _, room_id, work_minutes, _ in sessions:
+            if room_id not in instant.timers.timers:
+                starts.setdefault(room_id, work_minutes * 60 if work_minutes else None)
+        instant.timers.add(timers_prepare_scheduled(starts=starts, at=at))
+        for pk, room_id, work_minutes, room_minutes in sessions:
+            instant.sessions[pk] = (room_id, work_minutes, room_minutes)
+            instant.last_pk = max(instant.last_pk, pk)
+    return sum(len(sessions) for sessions in by_instant.values())
+
+
+def _start_prepared(now: datetime) -> int:
+    """Starts the due sessions this process prepared that still match their preparation,
+    PREPARED_BATCH to a transaction, so that a second scheduler takes its share at once;
+    the others go to the locked batches. The pushes leave after the last commit: the
+    first batch's ten thousand renders and sends must not hold up the next batch."""
+    instants = [at for at in _prepared if at <= now]
+    if not instants:
+        return 0
+    done, pushes = 0, []
+    while True:
+        started, batch_pushes, claimed = _start_prepared_batch(instants, now=now)
+        done += started
+        pushes += batch_pushes
+        if claimed < PREPARED_BATCH:
+            break
+    if pushes:
+        # One wake for the whole pass, on its last event, after every push.
+        pushes[-1] = replace(pushes[-1], wakes_scheduler=True)
+        with broadcast.batched(size=PUSH_BATCH):
+            for event in pushes:
+                publish_on_commit(event)  # no transaction now: delivered at once
+    return done
+
+
+def _start_prepared_batch(
+    instants: list[datetime], *, now: datetime
+) -> tuple[int, list[TimerChanged], int]:
+    """One transaction of `_start_prepared`: (sessions started, their pushes, rows claimed)."""
+    with transaction.atomic():
+        due = list(
+            _skip_locked(ScheduledSession.objects.due_to_start(now))
+            .filter(starts_at__in=instants)
+            .values_list("pk", "room_id", "work_minutes", "room__work_minutes", "starts_at")[
+                :PREPARED_BATCH
+            ]
+        )
+        by_instant: dict[datetime, list[int]] = {}
+        sessions_of: dict[int, list[int]] = {}
+        rest = []
+        for pk, room_id, work_minutes, room_minutes, starts_at in due:
+            seen = _prepared[starts_at].sessions.get(pk)
+            if seen == (room_id, work_minutes, room_minutes):
+                by_instant.setdefault(starts_at, []).append(room_id)
+                sessions_of.setdefault(room_id, []).append(pk)
+            else:
+                rest.append((pk, room_id, work_minutes))
+        started: list[int] = []
+        pushes: list[TimerChanged] = []
+        for at, room_ids in by_instant.items():
+            written = timers_apply_prepared(prepared=_prepared[at].timers, room_ids=room_ids)
+            pushes += written
+            rooms_written = {event.room_id for event in written}
+            for room_id in room_ids:
+                if room_id in rooms_written:
+                    started += sessions_of[room_id]
+                else:  # changed since it was prepared: under its lock, as any other
+                    rest += [(pk, room_id, None) for pk in sessions_of[room_id]]
+        if started:
+            _stamp_started(started, now=now)
+        if rest:
+            # Their lengths as stored, not as prepared.
+            lengths = dict(
+                ScheduledSession.objects.filter(pk__in=[pk for pk, _, _ in rest]).values_list(
+                    "pk", "work_minutes"
+                )
+            )
+            with broadcast.batched(size=PUSH_BATCH):
+                _start_locked([(pk, room_id, lengths[pk]) for pk, room_id, _ in rest], now=now)
+    if started:
+        logger.info("started %d prepared scheduled session(s)", len(started))
+    return len(started) + len(rest), pushes, len(due)
 
 
 def next_start(*, now: datetime | None = None) -> datetime | None:
@@ -107,6 +265,14 @@ def next_start(*, now: datetime | None = None) -> datetime | None:
         .values_list("starts_at", flat=True)
         .first()
     )
+
+
+def next_preparation(*, start: datetime | None) -> datetime | None:
+    """When to prepare the next `start` (`next_start`): PREPARE_AHEAD before it, unless
+    this process has prepared it already (or prepares nothing: not PostgreSQL)."""
+    if start is None or start in _prepared or connection.vendor != "postgresql":
+        return None
+    return start - PREPARE_AHEAD
 
 
 # --- Reminders -------------------------------------------------------------------
@@ -203,8 +369,10 @@ def next_reminder(*, now: datetime | None = None) -> datetime | None:
 def next_due(*, now: datetime | None = None) -> datetime | None:
     """The earliest moment any of the three passes has something due."""
     now = now or timezone.now()
+    start = next_start(now=now)
     moments = [
-        next_start(now=now),
+        start,
+        next_preparation(start=start),
         next_reminder(now=now),
         attendance.next_marking(now=now),
     ]

@@ -53,7 +53,7 @@ PUSH_BATCH = 100
 READ_IT = object()
 
 
-def _changed(timer: Timer, *, at: datetime, wakes_scheduler: bool = False) -> TimerChanged:
+def timer_changed(*, timer: Timer, at: datetime, wakes_scheduler: bool = False) -> TimerChanged:
     return TimerChanged(
         room_id=timer.room_id,
         version=timer.version,
@@ -67,7 +67,7 @@ def _changed(timer: Timer, *, at: datetime, wakes_scheduler: bool = False) -> Ti
 
 def _record(timer: Timer, completed: list[engine.CompletedPhase]) -> int:
     """History for the members present now, for each phase that completed."""
-    attendees = _attendance([timer.room_id]).get(timer.room_id, [])
+    attendees = present_in(room_ids=[timer.room_id]).get(timer.room_id, [])
     return sessions_record(room_id=timer.room_id, phases=completed, attendees=attendees)
 
 
@@ -87,7 +87,7 @@ def _save(timer: Timer, *, at: datetime) -> None:
     timer.version += 1
     timer.save()
     running = timer.status == engine.Status.RUNNING  # a new deadline to wake for
-    timer.changed = _changed(timer, at=at, wakes_scheduler=running)
+    timer.changed = timer_changed(timer=timer, at=at, wakes_scheduler=running)
     publish_on_commit(timer.changed)
 
 
@@ -157,7 +157,7 @@ def timer_announce(*, room: Room) -> None:
     """Publishes the timer as it is (the room's settings changed what it shows)."""
     timer = Timer.objects.get(room=room)
     timer.room = room
-    publish_on_commit(_changed(timer, at=timezone.now()))
+    publish_on_commit(timer_changed(timer=timer, at=timezone.now()))
 
 
 def timer_advance(
@@ -209,12 +209,12 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
         if not changed:
             return 0
         timers = [timer for timer, _ in changed]
-        _save_states(timers)
+        save_states(timers=timers)
         running = any(timer.status == engine.Status.RUNNING for timer in timers)
         for timer in timers[:-1]:
-            publish_on_commit(_changed(timer, at=now))
-        publish_on_commit(_changed(timers[-1], at=now, wakes_scheduler=running))
-        present = _attendance([timer.room_id for timer in timers])
+            publish_on_commit(timer_changed(timer=timer, at=now))
+        publish_on_commit(timer_changed(timer=timers[-1], at=now, wakes_scheduler=running))
+        present = present_in(room_ids=[timer.room_id for timer in timers])
         sessions_record_many(
             records=[
                 (timer.room_id, completed, present.get(timer.room_id, []))
@@ -222,105 +222,6 @@ def timers_advance_due(*, now: datetime | None = None, limit: int = 1000) -> int
             ]
         )
     return len(changed)
-
-
-# --- Scheduled starts: no one pressed Start, the schedule did ---------------------
-
-STARTED, JOINED, CLOSED = "started", "joined", "closed"
-
-
-def _scheduled_state(timer: Timer, *, now: datetime, work_seconds: int | None) -> engine.TimerState:
-    """A work phase running from `now`: the phase the timer waits at, or a new one.
-
-    The session's length is `work_seconds` for that one phase (`Timer.scheduled_seq`);
-    None keeps the room's own work length.
-    """
-    state = timer.state
-    if not (state.status is engine.Status.IDLE and state.phase is engine.Phase.WORK):
-        # A waiting break or a pause (perhaps hours old) gives way to the session's work
-        # phase; what it had run is not a completed phase, as with a reset.
-        state = engine.TimerState(seq=state.seq + 1, cycle=state.cycle)
-    timer.scheduled_seq = state.seq if work_seconds else None
-    timer.scheduled_work_seconds = work_seconds or None
-    settings = timer.settings
-    if work_seconds:
-        settings = replace(settings, work_seconds=work_seconds)
-    return engine.start(state, settings, now)
-
-
-def timers_start_scheduled(*, starts: dict[int, int | None], now: datetime) -> dict[int, str]:
-    """Starts the timers of rooms whose scheduled session begins: `starts` maps a room's
-    id to the session's work seconds (None: the room's own phases). Returns each room's
-    outcome: STARTED, JOINED (its timer was already running: the session joins that run,
-    nothing is reset) or CLOSED (a closed room's timer stays as it is).
-
-    There is no `by`: the schedule starts it, so no one is authorised or rate-limited,
-    and the room sees no "Paused by" note afterwards. The length is honoured for the one
-    work phase it starts (see `Timer.scheduled_seq`); breaks and later phases are the
-    room's, so a 50-minute session in a 25/5 room is 50 minutes of work, then the room's
-    5-minute break. A paused or waiting timer (a break not started, a pause left behind)
-    is replaced by the session's work phase: the session starts on time.
-
-    It runs in the caller's transaction (the scheduler claims the sessions in it) and
-    costs the same few statements for one room or ten thousand: one locked read of the
-    timers (in room order, so two callers never deadlock), one update of those that
-    start, and the history of phases that had ended unnoticed before `now`.
-    """
-    with transaction.atomic():
-        timers = list(
-            Timer.objects.filter(room_id__in=list(starts))
-            .select_related("room")
-            .select_for_update(of=("self",))
-            .order_by("room_id")
-        )
-        outcome: dict[int, str] = {}
-        changed: list[Timer] = []
-        completed_by_room: list[tuple[Timer, list[engine.CompletedPhase]]] = []
-        for timer in timers:
-            if not timer.room.is_active:
-                outcome[timer.room_id] = CLOSED
-                continue
-            state, completed = timer.state_at(now)
-            if completed:
-                timer.apply(state)
-                completed_by_room.append((timer, completed))
-            if timer.status == engine.Status.RUNNING:
-                outcome[timer.room_id] = JOINED
-                if completed:
-                    changed.append(timer)
-                continue
-            timer.apply(_scheduled_state(timer, now=now, work_seconds=starts[timer.room_id]))
-            timer.last_command, timer.last_command_by = "", ""
-            outcome[timer.room_id] = STARTED
-            changed.append(timer)
-        if not changed:
-            return outcome
-        for timer in changed:
-            timer.version += 1
-            timer.updated_at = now
-        _save_states(changed)
-        # One wake for the whole batch, on its last event, after every push (as a pass).
-        for timer in changed[:-1]:
-            publish_on_commit(_changed(timer, at=now))
-        publish_on_commit(_changed(changed[-1], at=now, wakes_scheduler=True))
-        if completed_by_room:
-            present = _attendance([timer.room_id for timer, _ in completed_by_room])
-            sessions_record_many(
-                records=[
-                    (timer.room_id, completed, present.get(timer.room_id, []))
-                    for timer, completed in completed_by_room
-                ]
-            )
-    return outcome
-
-
-def timer_start_scheduled(
-    *, room: Room, now: datetime | None = None, work_minutes: int | None = None
-) -> str:
-    """One room's scheduled start (see `timers_start_scheduled`); returns its outcome."""
-    now = now or timezone.now()
-    work_seconds = work_minutes * 60 if work_minutes else None
-    return timers_start_scheduled(starts={room.pk: work_seconds}, now=now)[room.pk]
 
 
 _STATE_FIELDS = [
@@ -341,8 +242,18 @@ _STATE_FIELDS = [
 ]
 
 
-def _save_states(timers: list[Timer]) -> None:
-    """Saves many timers' new states in one statement.
+def state_values(*, timers: list[Timer]) -> list[list]:
+    """The timers' states as the database stores them: one list per `_STATE_FIELDS`
+    name, in `timers`' order. `save_states` writes them; a prepared scheduled start
+    (timers/scheduled.py) converts them ahead of its moment."""
+    fields = [Timer._meta.get_field(name) for name in _STATE_FIELDS]
+    return [[f.get_db_prep_save(getattr(t, f.attname), connection) for t in timers] for f in fields]
+
+
+def save_states(
+    *, timers: list[Timer], values: list[list] | None = None, if_versions: list[int] | None = None
+) -> list[int]:
+    """Saves many timers' new states in one statement; returns the rooms written.
 
     `bulk_update` builds one CASE expression per field over every row: for a thousand
     timers it spent most of a scheduler pass building and converting SQL (py-spy). On
@@ -350,39 +261,63 @@ def _save_states(timers: list[Timer]) -> None:
     for a thousand, where a pipelined executemany of single-row UPDATEs took 50 ms
     (one pass over bench/timers_due.py's rooms, in process). Elsewhere
     (SQLite) it is that executemany.
+
+    `values` are `state_values(timers=timers)` when already converted. `if_versions`
+    (PostgreSQL only) writes a row only while its version is still the one given for it,
+    for a state computed without the row's lock: a row a command changed meanwhile is
+    left as it is and not among the rooms returned.
     """
     fields = [Timer._meta.get_field(name) for name in _STATE_FIELDS]
     pk = Timer._meta.pk
     quote = connection.ops.quote_name
     table = quote(Timer._meta.db_table)
     columns = [quote(f.column) for f in fields]
-    values = [
-        [f.get_db_prep_save(getattr(t, f.attname), connection) for t in timers] for f in fields
-    ]
+    values = state_values(timers=timers) if values is None else values
     keys = [t.pk for t in timers]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = (
-                ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields)
-                + f", %s::{pk.db_type(connection)}[]"
-            )
-            names = ", ".join([*columns, "pk"])
-            assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+            # A column with one value for every row (a scheduled start's status, phase,
+            # start instant, empty note ...) goes as that one value: each array element
+            # costs psycopg's Python a few microseconds to convert.
+            same = [len(set(column)) == 1 for column in values]
+            assignments = [
+                f"{c} = %s" if one else f"{c} = v.{c}" for c, one in zip(columns, same, strict=True)
+            ]
+            params = [column[0] for column, one in zip(values, same, strict=True) if one]
+            casts, names = [], []
+            for f, column, c, one in zip(fields, values, columns, same, strict=True):
+                if not one:
+                    casts.append(f"%s::{f.cast_db_type(connection)}[]")
+                    names.append(c)
+                    params.append(column)
+            casts.append(f"%s::{pk.db_type(connection)}[]")
+            names.append("pk")
+            params.append(keys)
+            where = f"{table}.{quote(pk.column)} = v.pk"
+            if if_versions is not None:
+                casts.append("%s::integer[]")
+                names.append("old_version")
+                params.append(if_versions)
+                where += f" AND {table}.{quote('version')} = v.old_version"
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) "  # noqa: S608
-                f"WHERE {table}.{quote(pk.column)} = v.pk",
-                [*values, keys],
+                f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608
+                f"FROM unnest({', '.join(casts)}) AS v({', '.join(names)}) "
+                f"WHERE {where} RETURNING {table}.{quote('room_id')}",
+                params,
             )
-            return
+            return [row[0] for row in cursor.fetchall()]
+        if if_versions is not None:
+            raise NotImplementedError("a version-guarded save needs PostgreSQL")
         assignments = ", ".join(f"{c} = %s" for c in columns)
         rows = [[*row, key] for *row, key in zip(*values, keys, strict=True)]
         cursor.executemany(
             f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s",  # noqa: S608
             rows,
         )
+    return [t.room_id for t in timers]
 
 
-def _attendance(room_ids: list[int]) -> dict[int, list[Attendance]]:
+def present_in(*, room_ids: list[int]) -> dict[int, list[Attendance]]:
     """Who is present in each of these rooms, in one query (through each timer's room)."""
     present: dict[int, list[Attendance]] = {}
     rows = Timer.objects.filter(
@@ -424,6 +359,6 @@ def timers_broadcast_running() -> int:
     now = timezone.now()
     with broadcast.batched():
         for timer in Timer.objects.running().select_related("room"):
-            publish_on_commit(_changed(timer, at=now))
+            publish_on_commit(timer_changed(timer=timer, at=now))
             count += 1
     return count

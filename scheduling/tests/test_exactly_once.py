@@ -207,3 +207,39 @@ def test_a_scheduler_killed_mid_pass_and_two_restarted_do_everything_once():
         worker.stop()
     assert len(re.findall(r"^Subject: Reminder: ", log, flags=re.MULTILINE)) == SESSIONS
     assert Booking.objects.filter(reminder_emailed_at__isnull=True).count() == 0
+
+
+def test_two_schedulers_prepare_ahead_and_start_each_session_once_at_its_instant():
+    """Two `runtimers` processes each prepare the coming start (scheduling.runner's
+    PREPARE_AHEAD) and race for it at its instant: each session starts once, from the
+    state prepared (its phase begins at the session's instant, not at a pass's clock)."""
+    scheduler_env = {"TIMER_SYNC_SECONDS": "1", "TASK_WORKER_IN_PROCESS": "false"}
+    schedulers = [LiveSite(scheduler_env, command=("runtimers",), wait=False) for _ in range(2)]
+    try:
+        for site in schedulers:
+            _wait_for(
+                lambda site=site: "timer scheduler started" in site.log_path.read_text(),
+                seconds=60,
+                what=f"a scheduler to start (log: {site.log_path})",
+            )
+        starts_at = (timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
+        sessions = [
+            ScheduledSessionFactory(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=25))
+            for _ in range(SESSIONS)
+        ]
+        # A session saved to start soon wakes the schedulers (scheduling.subscriptions).
+        _wait_for(
+            lambda: not ScheduledSession.objects.filter(started_at__isnull=True).exists(),
+            seconds=30,
+            what=f"the sessions to start (logs: {[s.log_path for s in schedulers]})",
+        )
+        time.sleep(1.0)  # a double would come now
+    finally:
+        for site in schedulers:
+            site.stop()
+
+    timers = Timer.objects.filter(room_id__in=[s.room_id for s in sessions])
+    assert sorted(timers.values_list("status", "version").distinct()) == [("running", 1)]
+    assert set(timers.values_list("phase_started_at", flat=True)) == {starts_at}
+    logs = "".join(site.log_path.read_text() for site in schedulers)
+    assert sum(map(int, re.findall(r"started (\d+) prepared scheduled", logs))) == SESSIONS
