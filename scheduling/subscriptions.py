@@ -9,11 +9,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from focusmate.events import RoomClosed, subscriber
-from focusmate.lib import broadcast
 from scheduling.models import ScheduledSession, SchedulePreferences
 from scheduling.runner import LONGEST_LEAD
 from scheduling.services import room_sessions_cancel
-from timers.services import SCHEDULER_GROUP
+from timers.subscriptions import wake_schedulers
 
 
 @subscriber(RoomClosed)
@@ -31,9 +30,7 @@ def wake_for_a_session_soon(sender, instance: ScheduledSession, **kwargs) -> Non
     (a service, the admin, a factory in a test) is covered; rows made in bulk (a series
     expanded weeks ahead) are found by the schedulers' next pass anyway."""
     if instance.cancelled_at is None and instance.starts_at <= timezone.now() + LONGEST_LEAD:
-        transaction.on_commit(
-            lambda: broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
-        )
+        transaction.on_commit(wake_schedulers)
 
 
 @receiver(post_save, sender=User)

@@ -14,7 +14,13 @@ from focusmate.lib import broadcast
 from timers.services import SCHEDULER_GROUP
 
 
+def wake_schedulers() -> None:
+    """Every scheduler looks at its due moments again (timers.scheduler listens on the
+    group). The schedule calls it too, for a session saved to start soon."""
+    broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
+
+
 @subscriber(TimerChanged, last=True)
 def wake_scheduler(event: TimerChanged) -> None:
     if event.wakes_scheduler:
-        broadcast.send_now(SCHEDULER_GROUP, {"type": "scheduler.wake"})
+        wake_schedulers()
