@@ -127,6 +127,15 @@ class CheckedOut(Event):
     shown: bool
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SeatsChanged(Event):
+    """A seat in a scheduled session was taken or given back (scheduling.bookings): the
+    open pages that show the session redraw its seats, and who is booked."""
+
+    session_id: int
+    room_id: int
+
+
 # --- People ---------------------------------------------------------------------
 
 

@@ -48,3 +48,20 @@ class ParticipantAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "room__name", "intention")
     raw_id_fields = ("user", "room")
     list_select_related = ("user", "room")
+    # A membership ends through the service (the action below), which closes the
+    # member's sockets and calls; a `left_at` typed into the form would do neither.
+    readonly_fields = ("user", "room", "joined_at", "left_at")
+    actions = ["remove_from_private_rooms"]
+
+    @admin.action(description="Remove from their private room", permissions=["change"])
+    def remove_from_private_rooms(self, request, queryset):
+        removed = 0
+        present = queryset.filter(left_at__isnull=True, room__is_public=False, room__is_solo=False)
+        for participant in present.select_related("room__owner", "user"):
+            if participant.user_id == participant.room.owner_id:
+                continue
+            # A moderator acts with the owner's authority over the room.
+            room = participant.room
+            services.room_member_remove(room=room, member=participant.user, by=room.owner)
+            removed += 1
+        self.message_user(request, f"Removed {removed} member(s).", messages.SUCCESS)

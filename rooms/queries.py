@@ -165,3 +165,15 @@ def people_in_room(room: Room) -> People:
         .order_by("-online", "joined_at", "pk")[:PEOPLE_SHOWN]
     )
     return People(shown=shown, count=shown[0].total if shown else 0)
+
+
+def members_to_remove(*, room: Room) -> list[Participant]:
+    """The members present in `room` besides its owner, with their user (the owner's
+    settings page lists them with a Remove button). One query, at most PEOPLE_SHOWN."""
+    return list(
+        Participant.objects.present()
+        .filter(room=room)
+        .exclude(user_id=room.owner_id)
+        .select_related("user")
+        .order_by("user__username")[:PEOPLE_SHOWN]
+    )

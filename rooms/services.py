@@ -154,6 +154,27 @@ def room_leave(*, room: Room, user: User) -> None:
 
 
 @transaction.atomic
+def room_member_remove(*, room: Room, member: User, by: User) -> None:
+    """The owner takes `member` out of their private room. Like a leave (`RoomLeft`): the
+    member's sockets of the room close and their calls end at once, and the room is no
+    longer theirs to see. Coming back needs the invite link; the owner may renew it."""
+    _require_owner(room, by)
+    if room.is_public or room.is_solo:
+        raise ValidationError(
+            "Anyone may join a public room: only a private room's members can be removed."
+        )
+    if member.pk == room.owner_id:
+        raise ValidationError("You own this room: close it instead.")
+    removed = (
+        Participant.objects.present().filter(room=room, user=member).update(left_at=timezone.now())
+    )
+    if not removed:
+        raise ValidationError(f"{member.username} isn't in this room.")
+    logger.info("member removed room=%s user=%s by=%s", room.pk, member.pk, by.pk)
+    publish_on_commit(RoomLeft(room_id=room.pk, user_id=member.pk))
+
+
+@transaction.atomic
 def participations_end(*, user: User) -> int:
     """Takes a banned user out of every room they are in; returns how many."""
     room_ids = list(

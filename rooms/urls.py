@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:room_id>/invite-link/", views.room_regenerate_invite, name="regenerate_invite"),
     path("<int:room_id>/join/", views.room_join, name="join"),
     path("<int:room_id>/leave/", views.room_leave, name="leave"),
+    path(
+        "<int:room_id>/members/<int:user_id>/remove/",
+        views.room_member_remove,
+        name="remove_member",
+    ),
     path("<int:room_id>/intention/", views.room_intention, name="intention"),
     path("<int:room_id>/timer/", views.room_timer, name="timer"),
 ]

@@ -7,16 +7,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from focusmate.lib.http import answers_refusals, refusals_into, same_page
 from messaging.queries import CHAT_CLOSED_DURING_WORK, chat_closed_reason, chat_lines
 from rooms import services
 from rooms.access import owned_room, room_page, visible_room
 from rooms.forms import IntentionForm, RoomForm, RoomSearchForm
 from rooms.models import Participant, Room
-from rooms.queries import people_in_room, rooms_to_page
+from rooms.queries import members_to_remove, people_in_room, rooms_to_page
 from scheduling.queries import room_next_sessions
 from timers import services as timer_services
 from timers.models import Timer
@@ -101,9 +103,29 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
             messages.success(request, "Room settings saved.")
             return redirect(room)
     status = 422 if request.method == "POST" else 200
-    return render(
-        request, "rooms/form.html", {"form": form, "room": room, "creating": False}, status=status
-    )
+    context = {
+        "form": form,
+        "room": room,
+        "creating": False,
+        "members": members_to_remove(room=room) if not room.is_public else [],
+    }
+    return render(request, "rooms/form.html", context, status=status)
+
+
+def _settings_page(request: HttpRequest, *, room_id: int, **kwargs) -> str:
+    return reverse("rooms:edit", kwargs={"room_id": room_id})
+
+
+@login_required
+@require_POST
+@answers_refusals(back=_settings_page)
+def room_member_remove(request: HttpRequest, room_id: int, user_id: int) -> HttpResponse:
+    """The owner removes a member from their private room (the settings page's button)."""
+    room = owned_room(request, room_id).room
+    member = get_object_or_404(User, pk=user_id)
+    services.room_member_remove(room=room, member=member, by=request.user)
+    messages.success(request, f"{member.username} is no longer in “{room.name}”.")
+    return redirect("rooms:edit", room_id=room.pk)
 
 
 @login_required

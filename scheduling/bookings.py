@@ -1,7 +1,9 @@
 """Seats in scheduled sessions: booking one and giving it back.
 
 The last seat is decided under the session's row lock (`services.lock_session`), so 20
-people booking the last seat at once leave exactly `capacity` seats held.
+people booking the last seat at once leave exactly `capacity` seats held. A seat taken or
+given back publishes `SeatsChanged` once the transaction commits: the pages showing the
+session redraw its seats live (scheduling.subscriptions).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import require_active
+from focusmate.events import SeatsChanged, publish_on_commit
 from focusmate.lib.ratelimit import hit
 from scheduling.models import LATE_CANCEL, Booking, ScheduledSession
 from scheduling.queries import booking_limit, held_future_bookings
@@ -51,6 +54,7 @@ def booking_create(*, session: ScheduledSession, user: User) -> Booking:
     booking.reminded_at = None
     booking.save()
     booking.session = session
+    publish_on_commit(SeatsChanged(session_id=session.pk, room_id=session.room_id))
     return booking
 
 
@@ -69,4 +73,5 @@ def booking_cancel(*, session: ScheduledSession, user: User) -> Booking:
     booking.cancelled_late = session.starts_at - now < LATE_CANCEL
     booking.save(update_fields=["cancelled_at", "cancelled_late"])
     booking.session = session
+    publish_on_commit(SeatsChanged(session_id=session.pk, room_id=session.room_id))
     return booking

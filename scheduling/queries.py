@@ -205,3 +205,47 @@ def held_future_bookings(*, user, now: datetime) -> int:
         .filter(user=user, session__cancelled_at__isnull=True, session__starts_at__gt=now)
         .count()
     )
+
+
+# --- Live seats (scheduling.consumers, scheduling.subscriptions) ----------------------------
+
+# A page names at most this many sessions to its socket (a week shows WEEK_SHOWN).
+SEATS_WATCHED = WEEK_SHOWN
+
+
+def watchable_session_ids(*, user, session_ids: list[int], now: datetime) -> list[int]:
+    """Those of `session_ids` whose seats may still change and that `user` may see (the
+    rule of `scheduling.access.visible_session`). One query."""
+    return list(
+        visible_sessions(user)
+        .live()
+        .filter(pk__in=session_ids[:SEATS_WATCHED], starts_at__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def sessions_with_seats_changed(*, user, session_ids: list[int], since: datetime) -> list:
+    """Those of `session_ids` (already checked with `watchable_session_ids`) where a seat
+    was taken or given back at or after `since`, with their counts for `user`. One query."""
+    changed = Booking.objects.filter(session=OuterRef("pk")).filter(
+        Q(booked_at__gte=since) | Q(cancelled_at__gte=since)
+    )
+    sessions = ScheduledSession.objects.filter(pk__in=session_ids).filter(Exists(changed))
+    return list(_annotated(sessions, user).order_by("pk"))
+
+
+def session_seats(*, session_id: int) -> ScheduledSession | None:
+    """One session with its room and `booked_count`, for a push (one query)."""
+    sessions = booked_counts(ScheduledSession.objects.select_related("room"))
+    return sessions.filter(pk=session_id).first()
+
+
+def room_viewer_ids(*, room: Room) -> frozenset[int] | None:
+    """Who may see `room` besides every active user, by `Room.objects.visible_to`: None
+    for an open public room (everyone); else its owner and the members present in it.
+    One query (none for an open public room)."""
+    if room.is_open_to_all:
+        return None
+    members = room.participants.filter(left_at__isnull=True).values_list("user_id", flat=True)
+    return frozenset([room.owner_id, *members])

@@ -1,4 +1,13 @@
-"""What the schedule does when something happens elsewhere, or to its own rows."""
+"""What the schedule does when something happens elsewhere, or to its own rows.
+
+- `RoomClosed`: the room's future sessions are cancelled.
+- `SeatsChanged`: every open page showing the session (its socket is in `seats_group`)
+  gets the new seats, rendered once per variant, never per viewer: the box for those
+  who hold a seat and the box for the others, and who is booked. The message names who
+  may see the room now (`room_viewer_ids`, the rule of `Room.objects.visible_to`), and
+  each socket forwards it only to someone among them (`scheduling.consumers`): a
+  member removed from a private room after opening the page gets nothing more.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +17,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import User
-from focusmate.events import RoomClosed, subscriber
+from focusmate.events import RoomClosed, SeatsChanged, subscriber
+from focusmate.lib import broadcast
+from scheduling.groups import seats_group
 from scheduling.models import ScheduledSession, SchedulePreferences
+from scheduling.queries import booked_people, room_viewer_ids, session_seats
+from scheduling.rendering import render_booked_people, render_booking
 from scheduling.runner import LONGEST_LEAD
 from scheduling.services import room_sessions_cancel
 from timers.subscriptions import wake_schedulers
@@ -18,6 +31,27 @@ from timers.subscriptions import wake_schedulers
 @subscriber(RoomClosed)
 def cancel_a_closed_rooms_sessions(event: RoomClosed) -> None:
     room_sessions_cancel(room_id=event.room_id)
+
+
+@subscriber(SeatsChanged)
+def push_seats(event: SeatsChanged) -> None:
+    """Three queries: the session with its count, who is booked, who may see the room."""
+    session = session_seats(session_id=event.session_id)
+    if session is None:
+        return
+    now = timezone.now()
+    people = booked_people(session=session)
+    viewers = room_viewer_ids(room=session.room)
+    message = {
+        "type": "seats.changed",
+        "session_id": session.pk,
+        "html": render_booking(session, is_booked=False, now=now),
+        "booked_html": render_booking(session, is_booked=True, now=now),
+        "people_html": render_booked_people(session, people),
+        "booked_ids": [booking.user_id for booking in people],
+        "viewer_ids": None if viewers is None else sorted(viewers),
+    }
+    broadcast.send_now(seats_group(session.pk), message)
 
 
 @receiver(post_save, sender=ScheduledSession)

@@ -86,6 +86,7 @@ def schedule_week(request: HttpRequest) -> HttpResponse:
         "rooms": queries.rooms_to_filter(user=request.user),
         "limit_text": _limit_text(request.user, now),
         "now": now,
+        "shown": week.sessions,
     }
     return render(request, "scheduling/week.html", context)
 
@@ -134,6 +135,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     context = {
         "session": session,
         "people": queries.booked_people(session=session),
+        "session_list": [session],
         "is_owner": session.room.owner_id == request.user.pk,
         "now": timezone.now(),
     }

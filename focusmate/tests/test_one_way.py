@@ -49,6 +49,10 @@ SNAPSHOT_RENDERERS = {
     ("api/consumers.py", "_snapshot"): "the same snapshot as JSON",
     ("dashboard/consumers.py", "_snapshot"): "a dashboard's panels on (re)connect, to one socket",
     ("api/consumers.py", "_connected"): "the same snapshot in the original's `connected`",
+    ("scheduling/consumers.py", "_snapshot"): (
+        "the seats that changed between a page's render and its socket's opening (or a "
+        "layer outage), as this one viewer sees them, to one socket"
+    ),
     ("messaging/consumers.py", "<module>"): (
         "the markers a socket sends itself after a layer outage (badges reload), "
         "rendered once at import"

@@ -30,6 +30,7 @@ def _urls(room: Room) -> dict[str, str]:
         "leave": reverse("rooms:leave", kwargs=by_id),
         "intention": reverse("rooms:intention", kwargs=by_id),
         "timer": reverse("rooms:timer", kwargs=by_id),
+        "remove_member": reverse("rooms:remove_member", kwargs={**by_id, "user_id": 1}),
     }
 
 
@@ -57,6 +58,7 @@ def test_the_list_covers_every_url_in_rooms_urls():
         "leave",
         "intention",
         "timer",
+        "remove_member",
     ],
 )
 def test_anonymous_visitors_are_sent_to_log_in(client, private_room, method, name):

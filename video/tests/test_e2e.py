@@ -168,3 +168,33 @@ def test_on_a_phone_the_strip_is_one_column_below_a_visible_timer(
     assert timer_box is not None and timer_box["y"] < 844
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390  # nothing overflows sideways
+
+
+def test_a_member_removed_from_a_private_room_vanishes_from_the_other_page_within_2_s(
+    live_site, camera_page, alice, bob, password
+):
+    room = room_services.room_create(owner=alice, name="Secret lab", is_public=False)
+    room_services.room_join(room=room, user=bob, token=room.invite_token)
+    alice_page, bob_page = camera_page(), camera_page()
+    for page, user in ((alice_page, alice), (bob_page, bob)):
+        live_site.log_in(page, user, password)
+        open_room(page, live_site.url, room, user)
+        page.get_by_role("button", name="Turn camera on").click()
+    wait_playing(alice_page, bob.pk)
+    wait_playing(bob_page, alice.pk)
+
+    # Alice removes Bob from her room's settings page, in another tab: the real path.
+    settings_page = alice_page.context.new_page()
+    settings_page.goto(f"{live_site.url}/rooms/{room.pk}/edit/")
+    remove = settings_page.get_by_role("button", name="Remove bob")
+    started = time.monotonic()
+    remove.click()
+
+    bobs_tile = strip(alice_page).locator(f'.camera-tile[data-user="{bob.pk}"]')
+    alices_tile = strip(bob_page).locator(f'.camera-tile[data-user="{alice.pk}"]')
+    expect(bobs_tile).to_have_count(0, timeout=2_000)
+    # Bob's page too: his socket of the room closed, and his calls with it.
+    expect(alices_tile).to_have_count(0, timeout=2_000)
+    assert time.monotonic() - started < 2.0  # both, from the click
+    expect(settings_page.get_by_test_id("member")).to_have_count(0)
+    assert list(Camera.objects.values_list("user_id", flat=True)) == [alice.pk]
