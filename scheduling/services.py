@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import require_active
+from focusmate.events import SeatsChanged, publish_on_commit
 from focusmate.lib.ratelimit import hit
 from messaging.services import notify_many
 from moderation.services import is_moderator
@@ -216,10 +217,8 @@ def session_create(
     """Schedules a session in `room` (owner only), or with `repeat` a weekly series on
     `weekdays` (the first date's own weekday is always one), until a date or `count`
     times. Returns the first session; a series has rows EXPAND_AHEAD ahead, and
-    `series_extend` adds the rest as time goes on.
-
-    `timezone_name` is the organiser's zone (default: theirs): the grid, the weekdays and
-    the repeated wall time are read in it.
+    `series_extend` adds the rest as time goes on. `timezone_name` is the organiser's
+    zone (default: theirs): the grid, the weekdays and the repeated wall time are read in it.
     """
     _require_owner(room, by)
     now = timezone.now()
@@ -288,10 +287,8 @@ def session_create(
 
 def series_extend(*, now: datetime) -> int:
     """Adds the rows of every weekly series up to EXPAND_AHEAD past `now`; returns how
-    many. Safe to run from any number of scheduler passes at once: each series is
-    extended under its room's lock and a row exists once per (series, start). An
-    occurrence that would overlap a session placed since is skipped (and logged); a
-    closed room's series ends."""
+    many. Safe from many passes at once (the room's lock, one row per series start). An
+    occurrence overlapping a session placed since is skipped and logged."""
     latest_horizon = (now + EXPAND_AHEAD + timedelta(days=1)).date()
     due = (
         SessionSeries.objects.filter(expanded_until__lt=F("until"))
@@ -426,6 +423,8 @@ def session_update(
         raise _conflict("starts_at", "Another session of this series starts then.") from error
     if moved:
         _notify_booked(session, f"“{_name(session)}” moved to {{when}}.", exclude=by.pk)
+    if capacity is not None:
+        publish_on_commit(SeatsChanged(session_id=session.pk, room_id=session.room_id))
     return session
 
 
@@ -471,6 +470,8 @@ def _cancel(
     for session in sessions:
         session.cancelled_at, session.cancelled_by = now, by
         session.sequence += 1
+        # Open pages showing it say "Cancelled" in place of Book (scheduling.subscriptions).
+        publish_on_commit(SeatsChanged(session_id=session.pk, room_id=session.room_id))
         _notify_booked(
             session,
             f"“{_name(session)}” on {{when}} was cancelled{why}.",

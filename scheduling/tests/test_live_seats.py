@@ -17,6 +17,7 @@ from focusmate.events import SeatsChanged
 from focusmate.lib import broadcast
 from rooms import services as room_services
 from scheduling import bookings
+from scheduling import services as schedule_services
 from scheduling.subscriptions import push_seats
 from scheduling.tests.factories import BookingFactory, ScheduledSessionFactory
 
@@ -110,6 +111,35 @@ async def test_a_cancelled_seat_frees_it_live(public_session, bob, charlie):
         await communicator.disconnect()
 
     assert "0/2 booked" in frame and ">Book</button>" in frame
+
+
+async def test_a_cancelled_session_says_so_live_and_a_new_capacity_shows(
+    public_session, alice, charlie
+):
+    later = await database_sync_to_async(ScheduledSessionFactory)(
+        room=public_session.room,
+        starts_at=public_session.ends_at,
+        ends_at=public_session.ends_at + (public_session.ends_at - public_session.starts_at),
+    )
+    communicator = await _page_socket(
+        charlie, f"?seats={public_session.pk},{later.pk}&since=" + (str(int(time.time()) + 1))
+    )
+    try:
+        await communicator.connect()
+        await database_sync_to_async(schedule_services.session_update)(
+            session=later, by=alice, capacity=7
+        )
+        resized = await communicator.receive_from(timeout=3)
+        await database_sync_to_async(schedule_services.session_cancel)(
+            session=public_session, by=alice
+        )
+        cancelled = await communicator.receive_from(timeout=3)
+    finally:
+        await communicator.disconnect()
+
+    assert f'id="booking-{later.pk}"' in resized and "0/7 booked" in resized
+    assert f'id="booking-{public_session.pk}"' in cancelled
+    assert ">Cancelled<" in cancelled and ">Book</button>" not in cancelled
 
 
 async def test_an_outsider_of_a_private_room_gets_nothing(private_session, alice, bob, charlie):
