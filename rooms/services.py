@@ -281,3 +281,14 @@ def solo_room_for(*, user: User) -> Room:
     except IntegrityError:  # a concurrent first visit made it: the unique constraint held
         room = Room.objects.get(owner=user, is_solo=True)
     return room
+
+
+@transaction.atomic
+def room_owner_transfer(*, room: Room, to: User) -> Room:
+    """Makes `to`, present in the room, its owner: for rooms a service made for people
+    (a partner session) when its owner is no longer one of them. The caller authorises."""
+    if not Participant.objects.present().filter(room=room, user=to).exists():
+        raise ValidationError("Only someone in the room can own it.")
+    Room.objects.filter(pk=room.pk).update(owner=to)
+    room.owner = to
+    return room
