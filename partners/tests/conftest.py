@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from api.tests.conftest import api_as  # noqa: F401  (the API's token clients)
 from partners import services
 
 
