@@ -72,7 +72,9 @@ class PartnerBooking(models.Model):
     created_at = models.DateTimeField()
     match = models.ForeignKey(
         PartnerMatch,
-        on_delete=models.SET_NULL,
+        # With the room (and so the match) gone, its seats go too: a booking in a match
+        # keeps its seat number (partners_booking_seat_in_match).
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="bookings",
