@@ -83,8 +83,10 @@ def partner_book(request: HttpRequest) -> HttpResponse:
                 messages.success(request, text)
                 return redirect("partners:list")
             return render(request, "partners/page.html#panel", _context(request))
-    template = "partners/page.html#panel" if request.htmx else "partners/page.html"
-    return render(request, template, _context(request, form), status=422)
+    if request.htmx:
+        # htmx swaps no 4xx answer: the panel with the form's errors comes back as a 200.
+        return render(request, "partners/page.html#panel", _context(request, form))
+    return render(request, "partners/page.html", _context(request, form), status=422)
 
 
 def _answer(request: HttpRequest, text: str) -> HttpResponse:

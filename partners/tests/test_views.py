@@ -198,6 +198,17 @@ def test_an_overlapping_booking_on_the_page_says_so(alice, book, slot):
     assert response.status_code == 422 and "overlaps" in response.text
 
 
+def test_with_htmx_a_refusal_comes_back_in_the_panel_that_htmx_swaps(alice, slot):
+    local = (slot - timedelta(hours=4)).astimezone(alice.tzinfo)
+    response = client_for(alice).post(
+        reverse("partners:book"),
+        {"date": local.date().isoformat(), "time": f"{local:%H:%M}", "length": "25"},
+        **HTMX,
+    )
+    assert response.status_code == 200  # htmx swaps no 4xx answer
+    assert 'id="partner-panel"' in response.text and "in the past" in response.text
+
+
 def test_garbage_dates_are_422(alice):
     response = client_for(alice).post(
         reverse("partners:book"), {"date": "99999-01-01", "time": "25:61", "length": "75"}
