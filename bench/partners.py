@@ -2,11 +2,13 @@
 moment; the time until every booking is committed and paired, and whether anyone was
 doubled.
 
-    DATABASE_URL=postgres://... .venv/bin/python bench/partners.py [--people 1000] [--workers 32]
+    DATABASE_URL=postgres://... .venv/bin/python bench/partners.py \
+        [--people 1000] [--processes 2] [--workers 16]
 
 N throw-away people, each booking through `partners.services.partner_book` (the service
-the page and the API call) from `--workers` threads, each with its own database connection,
-released together by a barrier. Every booking of the slot takes the slot's advisory lock,
+the page and the API call) from `--processes` processes of `--workers` threads each (as a
+site's several server processes would), each thread with its own database connection, all
+released together. Every booking of the slot takes the slot's advisory lock,
 so this measures the matching's serial section: the pair's room, timer, session, seats,
 bells and email rows, made in one transaction per booking.
 
@@ -18,6 +20,7 @@ Everything it made is deleted at the end.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import threading
@@ -84,26 +87,14 @@ def doubled(user_ids: list[int]) -> dict[str, int]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--people", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=32, help="threads, one connection each")
-    args = parser.parse_args()
-    check_migrated()
-    tag = f"pbench{int(time.time())}"
-    people = make_people(args.people, tag)
-    user_ids = [p.pk for p in people]
-    at = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
-    starts_at = at - timedelta(minutes=at.minute % 15)
-    shares = [people[i :: args.workers] for i in range(args.workers)]
-    barrier = threading.Barrier(args.workers + 1)
+def book_in_a_process(shares, starts_at, ready, go, results) -> None:
+    """One server process: a thread per share, each booking its people one by one."""
     latencies: list[float] = []
     errors: list[str] = []
-    finished: list[float] = []
 
     def worker(share: list[User]) -> None:
         try:
-            barrier.wait()
+            go.wait()
             for person in share:
                 t = time.perf_counter()
                 services.partner_book(user=person, starts_at=starts_at, work_minutes=25)
@@ -111,16 +102,61 @@ def main() -> None:
         except Exception as error:
             errors.append(repr(error))
         finally:
-            finished.append(time.perf_counter())
             connections.close_all()
 
     threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
     for thread in threads:
         thread.start()
-    barrier.wait()
-    t0 = time.perf_counter()
+    ready.wait()
     for thread in threads:
         thread.join()
+    # perf_counter is CLOCK_MONOTONIC: comparable across processes on one machine.
+    results.put((time.perf_counter(), latencies, errors))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=16, help="threads per process, one connection each"
+    )
+    args = parser.parse_args()
+    check_migrated()
+    tag = f"pbench{int(time.time())}"
+    people = make_people(args.people, tag)
+    user_ids = [p.pk for p in people]
+    at = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
+    starts_at = at - timedelta(minutes=at.minute % 15)
+    threads_total = args.processes * args.workers
+    shares = [people[i::threads_total] for i in range(threads_total)]
+    context = multiprocessing.get_context("fork")
+    ready = context.Barrier(args.processes + 1)
+    go = context.Event()
+    results = context.Queue()
+    connections.close_all()  # a forked child must not share the parent's connection
+    children = [
+        context.Process(
+            target=book_in_a_process,
+            args=(shares[n :: args.processes], starts_at, ready, go, results),
+        )
+        for n in range(args.processes)
+    ]
+    for child in children:
+        child.start()
+    ready.wait()
+    t0 = time.perf_counter()
+    go.set()
+    latencies: list[float] = []
+    errors: list[str] = []
+    finished: list[float] = []
+    for _ in children:
+        done_at, child_latencies, child_errors = results.get()
+        finished.append(done_at)
+        latencies += child_latencies
+        errors += child_errors
+    for child in children:
+        child.join()
     elapsed = max(finished) - t0
     try:
         bookings = PartnerBooking.objects.filter(user_id__in=user_ids)
@@ -129,7 +165,8 @@ def main() -> None:
         checks = doubled(user_ids)
         print("```")
         print(
-            f"config     db={connection.vendor} people={args.people} workers={args.workers} "
+            f"config     db={connection.vendor} people={args.people} processes={args.processes} "
+            f"threads={args.workers} each "
             f"cpus={os.cpu_count()}"
         )
         print(

@@ -5,6 +5,26 @@ Booking pairs at once when someone suitable waits (partners.matching); otherwise
 booking waits for the next person who books that slot. Leaving a match (a cancel, a
 no-show found by partners.runner, a ban) pairs the partner left alone again with someone
 waiting at the same start, or tells them it stays theirs, solo.
+
+Choices beyond the first design, and why:
+
+- The room is owned by the person whose booking made the pair: it is their action, so
+  the rooms' and schedule's own limits on creating rooms and sessions count it, not the
+  other person's. When the owner leaves (cancel, no-show, ban) the room and its session
+  pass to the partner who stays (`rooms.services.room_owner_transfer`,
+  `scheduling.seats.session_organiser_change`): an owner always sees a room, and someone
+  who left must keep no way back into a newcomer's session, nor its calendar entry.
+- A partner left alone before the start is not only told: they stay a candidate, so the
+  next person who books that slot is paired with them (in their room).
+- A no-show keeps their schedule seat, marked missed (`attended` False: it counts against
+  them, as attendance would); the one who came is never marked for it.
+- Bookings still unpaired when the no-show pass looks at their slot end as "unmatched"
+  and their people are told: they had no room to go to.
+- A report's target is the partner's seat (their PartnerBooking): moderation's registry
+  names one author per target, and a match has two people; the seat names the partner and
+  leads the moderator to the match, its session and room.
+- Emails are rows (`PartnerEmail`), not a stamp on the booking: one booking may be told
+  several times (matched, then alone, then matched again), each once.
 """
 
 from __future__ import annotations

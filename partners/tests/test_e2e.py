@@ -46,10 +46,10 @@ def _find_a_partner(page: Page, site_url: str, starts_at, user) -> None:
 @FAST_SCHEDULER
 def test_two_people_book_a_slot_are_matched_and_meet_on_camera_when_it_starts(
     live_site,
-    camera_page,
+    camera_page,  # noqa: F811  (the fixture imported above)
     alice,
     bob,
-    password,  # noqa: F811
+    password,
 ):
     alice_page, bob_page = camera_page(), camera_page()
     for page, user in ((alice_page, alice), (bob_page, bob)):

@@ -258,3 +258,12 @@ def test_only_the_booker_can_cancel_and_only_once_and_before_the_start(alice, bo
         pytest.raises(ValidationError, match="has started"),
     ):
         services.partner_cancel(booking=later, by=alice)
+
+
+def test_the_session_is_in_both_calendar_feeds_and_reminds_both(alice, bob, book):
+    from scheduling.queries import feed_sessions
+
+    book(alice)
+    match = book(bob).match
+    for person in (alice, bob):
+        assert [s.pk for s in feed_sessions(user=person, now=timezone.now())] == [match.session_id]
