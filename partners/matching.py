@@ -115,6 +115,8 @@ def match_create(*, newcomer: PartnerBooking, other: PartnerBooking, now: dateti
         max_participants=2,
         work_minutes=newcomer.work_minutes,
     )
+    # The greeting and the check-out are spoken: microphones at any time (issue #26).
+    room_services.room_allow_talking(room=room)
     session = schedule_services.session_create(
         room=room,
         by=owner,

@@ -283,6 +283,13 @@ def solo_room_for(*, user: User) -> Room:
     return room
 
 
+def room_allow_talking(*, room: Room) -> Room:
+    """Microphones at any time in `room` (a 1:1 partner session's): the caller decides."""
+    Room.objects.filter(pk=room.pk).update(mic_any_time=True)
+    room.mic_any_time = True
+    return room
+
+
 @transaction.atomic
 def room_owner_transfer(*, room: Room, to: User) -> Room:
     """Makes `to`, present in the room, its owner: for rooms a service made for people

@@ -92,6 +92,13 @@ def test_two_people_book_a_slot_are_matched_and_meet_on_camera_when_it_starts(
         expect(page.locator("#timer")).to_have_attribute("data-duration", str(25 * 60))
     assert wait_playing(alice_page, bob.pk)[0] > 0
     assert wait_playing(bob_page, alice.pk)[0] > 0
+    # A work phase, and yet either may speak: a 1:1 session's greeting is spoken.
+    expect(alice_page.locator("#timer")).to_have_attribute("data-phase", "work")
+    alice_page.get_by_role("button", name="Microphone off").click()
+    expect(strip(alice_page)).to_have_attribute("data-mic", "on")
+    expect(strip(bob_page).locator(f'.camera-tile[data-user="{alice.pk}"]')).to_have_attribute(
+        "data-mic", "on"
+    )
     expect(strip(alice_page).locator(f'.camera-tile[data-user="{bob.pk}"]')).to_have_count(1)
     timer = Timer.objects.get(room_id=match.room_id)
     assert (timer.status, timer.version) == ("running", 1)

@@ -49,6 +49,7 @@ def test_two_bookings_of_one_slot_meet_in_a_private_room_with_a_session_for_two(
     assert {_fresh(first).seat, second.seat} == {1, 2}
     room = match.room
     assert (room.is_public, room.max_participants, room.work_minutes) == (False, 2, 25)
+    assert room.mic_any_time  # the greeting and the check-out are spoken
     assert _members(room) == {alice.pk, bob.pk}
     session = match.session
     assert (session.starts_at, session.work_minutes, session.capacity) == (slot, 25, 2)
