@@ -88,7 +88,10 @@ def candidates(
         partnered = (
             PartnerBooking.objects.live().filter(match=OuterRef("match")).exclude(pk=OuterRef("pk"))
         )
-        others = others.filter(Q(match__isnull=True) | ~Exists(partnered))
+        alone_in_an_open_room = ~Exists(partnered) & Q(
+            match__room__is_active=True, match__session__cancelled_at__isnull=True
+        )
+        others = others.filter(Q(match__isnull=True) | alone_in_an_open_room)
     follows = Follow.objects.filter(
         Q(follower=for_user, followed=OuterRef("user"))
         | Q(follower=OuterRef("user"), followed=for_user)
@@ -198,6 +201,14 @@ def tell_alone(*, booking: PartnerBooking, gone: User, why: str, now: datetime) 
     )
     notify_many(user=booking.user, lines=[(text, partners_page_url())], at=now)
     return [_email(booking, PartnerEmail.Kind.ALONE, gone, now)]
+
+
+def tell_waiting_again(*, booking: PartnerBooking, now: datetime) -> None:
+    text = (
+        f"Your partner session's room for {when_text(booking.starts_at, booking.user)} "
+        "closed: you're waiting for a partner again."
+    )
+    notify_many(user=booking.user, lines=[(text, partners_page_url())], at=now)
 
 
 def tell_unmatched(*, booking: PartnerBooking, now: datetime) -> list[int]:

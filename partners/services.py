@@ -118,20 +118,29 @@ def partner_book(*, user: User, starts_at: datetime, work_minutes: int) -> Partn
         user=user, starts_at=starts_at, work_minutes=work_minutes, ends_at=ends_at, created_at=now
     )
     booking.user = user
-    other = matching.candidates(
-        for_user=user, starts_at=starts_at, work_minutes=work_minutes, waiting_only=False
-    ).first()
-    if other is not None:
-        if other.match is None:
-            matching.match_create(newcomer=booking, other=other, now=now)
-        else:
-            free_seat = 3 - other.seat
-            matching.seat_take(match=other.match, booking=booking, seat=free_seat, now=now)
-        _queue(matching.tell_matched(first=other, second=booking, now=now))
+    _queue(_pair(booking=booking, now=now))
     logger.info(
         "partner booking=%s user=%s matched=%s", booking.pk, user.pk, booking.match_id or "-"
     )
     return booking
+
+
+def _pair(*, booking: PartnerBooking, now: datetime) -> list[int]:
+    """Pairs the unmatched `booking` with the best candidate of its slot, if any (the
+    caller holds the slot's lock). Returns the emails to queue."""
+    other = matching.candidates(
+        for_user=booking.user,
+        starts_at=booking.starts_at,
+        work_minutes=booking.work_minutes,
+        waiting_only=False,
+    ).first()
+    if other is None:
+        return []
+    if other.match is None:
+        matching.match_create(newcomer=booking, other=other, now=now)
+    else:
+        matching.seat_take(match=other.match, booking=booking, seat=3 - other.seat, now=now)
+    return matching.tell_matched(first=other, second=booking, now=now)
 
 
 def leave_match(
@@ -215,6 +224,40 @@ def partner_bookings_end_for_ban(*, user_id: int) -> int:
             _queue(leave_match(booking=booking, why=PartnerBooking.Ended.BANNED, now=now))
             ended += 1
     return ended
+
+
+def partner_room_closed(*, room_id: int) -> int:
+    """A partner room closed before its start (its owner closed it: the RoomClosed
+    subscriber). The owner's booking ends as cancelled; their partner waits again and is
+    paired with someone at that start if anyone is, in a new room. Returns how many
+    bookings changed."""
+    now = timezone.now()
+    match = PartnerMatch.objects.filter(room_id=room_id).first()
+    if match is None or match.starts_at <= now:
+        return 0
+    with transaction.atomic():
+        matching.lock_slot(starts_at=match.starts_at, work_minutes=match.work_minutes)
+        owner_id = Room.objects.filter(pk=room_id).values_list("owner_id", flat=True).first()
+        live = list(
+            PartnerBooking.objects.live()
+            .filter(match=match)
+            .select_for_update(of=("self",))
+            .select_related("user")
+        )
+        emails: list[int] = []
+        for booking in live:
+            if booking.user_id == owner_id:
+                booking.ended_at, booking.ended_why = now, PartnerBooking.Ended.CANCELLED
+                booking.save(update_fields=["ended_at", "ended_why"])
+                continue
+            booking.match, booking.seat, booking.matched_at = None, None, None
+            booking.save(update_fields=["match", "seat", "matched_at"])
+            found = _pair(booking=booking, now=now)
+            if not found:
+                matching.tell_waiting_again(booking=booking, now=now)
+            emails += found
+        _queue(emails)
+    return len(live)
 
 
 @transaction.atomic

@@ -268,3 +268,21 @@ def test_the_session_is_in_both_calendar_feeds_and_reminds_both(alice, bob, book
     match = book(bob).match
     for person in (alice, bob):
         assert [s.pk for s in feed_sessions(user=person, now=timezone.now())] == [match.session_id]
+
+
+def test_an_owner_closing_the_room_cancels_theirs_and_their_partner_waits_again(
+    alice, bob, charlie, book, deliver_at_once
+):
+    from rooms import services as room_services
+
+    mine = book(alice)
+    theirs = book(bob)  # bob owns the room
+    room_services.room_close(room=theirs.match.room, by=bob)
+
+    assert _fresh(theirs).ended_why == "cancelled"
+    mine = _fresh(mine)
+    assert mine.is_live and mine.match_id is None
+    assert Notification.objects.filter(user=alice, text__contains="waiting for a partner").exists()
+    newcomer = book(charlie)
+    assert newcomer.match_id is not None and _fresh(mine).match_id == newcomer.match_id
+    assert newcomer.match.room.is_active
