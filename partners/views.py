@@ -4,6 +4,8 @@ block a partner. Thin: reads in queries.py, writes in services.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,7 +27,7 @@ def _list_page(request: HttpRequest, **_kwargs) -> str:
 
 def _next_quarter(now, zone) -> dict:
     local = now.astimezone(zone).replace(second=0, microsecond=0)
-    local += timezone.timedelta(minutes=15 - local.minute % 15)
+    local += timedelta(minutes=15 - local.minute % 15)
     return {"date": local.date(), "time": local.time().replace(tzinfo=None), "length": "25"}
 
 
