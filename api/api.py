@@ -22,6 +22,7 @@ from api.routers import (
     stats,
     timer,
 )
+from partners import api as partners
 from scheduling import api as schedule
 
 UNSUPPORTED_MEDIA_TYPE = {
@@ -74,6 +75,7 @@ api.add_router("/achievements", achievements.router)
 api.add_router("/community", community.router)
 api.add_router("/messages", messages.router)
 api.add_router("/schedule", schedule.router)
+api.add_router("/partners", partners.router)
 api.add_router("/follows", follows.router)
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "community",
     "scheduling",
     "video",
+    "partners",
     "dashboard",
     "api",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("achievements/", include("achievements.urls")),
     path("", include("messaging.urls")),
     path("community/", include("community.urls")),
+    path("schedule/partners/", include("partners.urls")),
     path("schedule/", include("scheduling.urls")),
     path("schedule/", include("scheduling.urls_attendance")),
     path("admin/", admin.site.urls),

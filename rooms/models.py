@@ -97,6 +97,10 @@ class Room(models.Model):
         help_text="People with their camera on may turn their microphone on during breaks; "
         "never during a work phase.",
     )
+    # A room made for a conversation (a 1:1 partner session, partners/): either person may
+    # speak at any time, work phases included. Set by the service that makes such a room
+    # (`room_allow_talking`), never by an owner's form.
+    mic_any_time = models.BooleanField(default=False, editable=False)
     max_participants = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )

@@ -302,3 +302,21 @@ def solo_room_for(*, user: User) -> Room:
     except IntegrityError:  # a concurrent first visit made it: the unique constraint held
         room = Room.objects.get(owner=user, is_solo=True)
     return room
+
+
+def room_allow_talking(*, room: Room) -> Room:
+    """Microphones at any time in `room` (a 1:1 partner session's): the caller decides."""
+    Room.objects.filter(pk=room.pk).update(mic_any_time=True)
+    room.mic_any_time = True
+    return room
+
+
+@transaction.atomic
+def room_owner_transfer(*, room: Room, to: User) -> Room:
+    """Makes `to`, present in the room, its owner: for rooms a service made for people
+    (a partner session) when its owner is no longer one of them. The caller authorises."""
+    if not Participant.objects.present().filter(room=room, user=to).exists():
+        raise ValidationError("Only someone in the room can own it.")
+    Room.objects.filter(pk=room.pk).update(owner=to)
+    room.owner = to
+    return room

@@ -18,13 +18,14 @@ def video_text(kind: str, **fields) -> str:
 
 
 def cameras_fields(*, room_id: int) -> dict:
-    mic_in_breaks = (
-        Room.objects.filter(pk=room_id).values_list("mic_during_breaks", flat=True).first()
-    )
+    mic_in_breaks, mic_any_time = Room.objects.filter(pk=room_id).values_list(
+        "mic_during_breaks", "mic_any_time"
+    ).first() or (False, False)
     return {
         "cameras": cameras_in_room(room_id=room_id),
         "cap": MAX_CAMERAS,
         "mic_in_breaks": bool(mic_in_breaks),
+        "mic_any_time": bool(mic_any_time),
     }
 
 

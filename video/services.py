@@ -72,7 +72,8 @@ def camera_off(*, room_id: int, user_id: int, peer: str) -> bool:
 def camera_mic(*, room_id: int, user: User, peer: str, on: bool) -> None:
     """Shows the page's microphone as on or off on its tile everywhere. Turning it on
     needs the camera on, the room's `mic_during_breaks` and a break now: never audio
-    during a work phase (the pages also stop it there themselves)."""
+    during a work phase (the pages also stop it there themselves), except in a room for a
+    conversation (`mic_any_time`: a 1:1 partner session)."""
     require_active(user=user)
     membership = socket_membership(room_id=room_id, user=user)
     if membership is None:
@@ -90,7 +91,10 @@ def camera_mic(*, room_id: int, user: User, peer: str, on: bool) -> None:
 
 
 def mic_allowed_now(*, room: Room) -> bool:
-    """The room lets microphones on during breaks, and its timer is in one now."""
+    """A room for a conversation (a 1:1 partner session) lets microphones on at any time;
+    another, during breaks if it allows them there, and its timer is in one now."""
+    if room.mic_any_time:
+        return True
     if not room.mic_during_breaks:
         return False
     state, _ = room.timer.state_at(timezone.now())

@@ -20,6 +20,7 @@ from accounts.tests.factories import PASSWORD
 from community import services as community_services
 from community.models import Category
 from messaging import services as messaging_services
+from partners import services as partner_services
 from rooms import services as room_services
 from rooms.models import Participant
 from scheduling import bookings
@@ -43,6 +44,7 @@ class World:
     conversation: object = None  # between Alice and Bob
     session: object = None  # Alice's scheduled session in her room; Bob booked it
     owner_session: object = None  # Alice's work phase 1 in the room (Bob was there too)
+    partner_booking: object = None  # Alice's 1:1 partner booking, matched with Bob's
 
     def id_of(self, persona: str) -> int:
         return self.people[persona].pk
@@ -453,6 +455,37 @@ CASES = [
     ),
     Case("feed URL", "GET", lambda w: "schedule/feed", everyone(200), ok_keys={"url"}),
     Case("new feed URL", "POST", lambda w: "schedule/feed", everyone(200), ok_keys={"url"}),
+    # --- Partner sessions: a booking is its booker's only (her partner Bob's is his own) --
+    Case("partner bookings", "GET", lambda w: "partners/bookings", everyone(200)),
+    Case(
+        "book a partner session",
+        "POST",
+        lambda w: "partners/bookings",
+        everyone(201),
+        body=lambda w, p: {
+            "starts_at": (w.partner_booking.starts_at + timedelta(hours=3)).isoformat(),
+            "work_minutes": 25,
+        },
+        ok_keys={"id", "status", "partner"},
+        original=lambda w, p: {
+            "start_time": (w.partner_booking.starts_at + timedelta(hours=3)).isoformat(),
+            "work_duration": 25,
+        },
+    ),
+    Case(
+        "partner booking",
+        "GET",
+        lambda w: f"partners/bookings/{w.partner_booking.pk}",
+        room_people(200, member=404),
+        ok_keys={"status", "partner", "room_url"},
+    ),
+    Case(
+        "cancel a partner booking",
+        "DELETE",
+        lambda w: f"partners/bookings/{w.partner_booking.pk}",
+        room_people(200, member=404),
+        ok_keys={"status"},
+    ),
     # --- Follows: everyone follows "owner" (Alice); nobody follows themselves -----------
     Case("follow list", "GET", lambda w: "follows", everyone(200)),
     Case(
@@ -490,6 +523,11 @@ def world(alice, bob, charlie, moderator) -> World:
         timezone_name="UTC",
     )
     bookings.booking_create(session=session, user=bob)
+    partner_start = starts_at - timedelta(minutes=starts_at.minute % 15) + timedelta(hours=2)
+    partner_booking = partner_services.partner_book(
+        user=alice, starts_at=partner_start, work_minutes=25
+    )
+    partner_services.partner_book(user=bob, starts_at=partner_start, work_minutes=25)
     ended = timezone.now()
     sessions = [
         SessionHistory.objects.create(
@@ -513,6 +551,7 @@ def world(alice, bob, charlie, moderator) -> World:
         conversation=message.conversation,
         session=session,
         owner_session=sessions[0],
+        partner_booking=partner_booking,
     )
 
 
@@ -532,6 +571,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         conversation=SimpleNamespace(pk=9006),
         session=SimpleNamespace(pk=9007, starts_at=datetime(2026, 1, 1, tzinfo=UTC)),
         owner_session=SimpleNamespace(pk=9007),
+        partner_booking=SimpleNamespace(pk=9008, starts_at=datetime(2026, 1, 1, tzinfo=UTC)),
     )
     names = {
         "9001": "{user_id}",
@@ -541,6 +581,7 @@ def test_the_matrix_covers_every_operation_of_the_schema():
         "9005": "{comment_id}",
         "9006": "{conversation_id}",
         "9007": "{session_id}",
+        "9008": "{booking_id}",
         "category/sessions": "category/{category}",
     }
     covered = []

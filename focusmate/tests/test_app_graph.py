@@ -31,6 +31,8 @@ ORDER = [
     "achievements",
     # Scheduled sessions start rooms' timers and notify through messaging.
     "scheduling",
+    # 1:1 partner sessions: a private room and a scheduled session per pair.
+    "partners",
     # The logged-in home page: reads rooms, stats and follows, notifies through messaging.
     "dashboard",
     "api",

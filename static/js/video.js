@@ -25,6 +25,8 @@
   var cap = 6;
   var cameras = []; // the room's cameras that are on, as the server last said
   var micInBreaks = strip.getAttribute("data-mic-in-breaks") === "true";
+  // A 1:1 partner session's room: either person may speak at any time.
+  var micAnyTime = strip.getAttribute("data-mic-any-time") === "true";
   var aliveEvery = 10000;
   var aliveTimer = null;
   var local = { stream: null, mic: null, starting: false, on: false };
@@ -432,6 +434,7 @@
   // --- the timer's phase decides about sound ------------------------------------------
 
   function micAllowedNow() {
+    if (micAnyTime) return true;
     var timer = document.getElementById("timer");
     return micInBreaks && !!timer && timer.getAttribute("data-phase") !== "work";
   }
@@ -465,12 +468,14 @@
         ice = message.ice || [];
         cap = message.cap || cap;
         micInBreaks = !!message.mic_in_breaks;
+        micAnyTime = !!message.mic_any_time;
         aliveEvery = Math.max(1000, (message.alive_every || 10) * 1000);
         applyCameras(message.cameras || []);
         if (local.on) send({ video: "camera", on: true }); // after a reconnect
         break;
       case "cameras":
         micInBreaks = !!message.mic_in_breaks;
+        micAnyTime = !!message.mic_any_time;
         cap = message.cap || cap;
         applyCameras(message.cameras || []);
         applyPhase();

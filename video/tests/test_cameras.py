@@ -127,6 +127,18 @@ def test_the_microphone_needs_a_break_and_the_room_setting(room, alice, bob):
         services.camera_mic(room_id=room.pk, user=alice, peer="alice-page", on=True)
 
 
+@pytest.mark.django_db
+def test_in_a_room_for_a_conversation_the_microphone_works_in_a_work_phase(room, alice, bob):
+    room_services.room_allow_talking(room=room)
+    room.refresh_from_db()
+    timer_command(room=room, by=alice, action="start")
+    services.camera_on(room_id=room.pk, user=bob, peer="bob-page-1")
+
+    services.camera_mic(room_id=room.pk, user=bob, peer="bob-page-1", on=True)
+
+    assert Camera.objects.get(user=bob).mic_on
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="NEEDS POSTGRESQL: row locks are tested on PostgreSQL (set DATABASE_URL)",
