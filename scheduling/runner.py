@@ -30,10 +30,6 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.db import connection, transaction
 from django.db.models import (
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
     Min,
     Q,
     QuerySet,
@@ -280,9 +276,8 @@ def next_preparation(*, start: datetime | None) -> datetime | None:
 
 def _reminders_pending(now: datetime) -> QuerySet[Booking]:
     """Held seats not yet reminded, of sessions still to start within the longest lead,
-    annotated with their `lead` (minutes) and `remind_at`. One filter for the claim and
-    for the next wake-up, so that nothing the claim refuses keeps the scheduler awake.
-    """
+    annotated with their `lead` (minutes). One filter for the claim and for the next
+    wake-up, so that nothing the claim refuses keeps the scheduler awake."""
     return (
         Booking.objects.held()
         .filter(
@@ -293,16 +288,29 @@ def _reminders_pending(now: datetime) -> QuerySet[Booking]:
             session__starts_at__gt=now,
             session__starts_at__lte=now + LONGEST_LEAD,
         )
-        .alias(lead=Coalesce("user__schedule_preferences__reminder_minutes", Value(DEFAULT_LEAD)))
-        .filter(lead__gt=0)
-        .alias(
-            remind_at=ExpressionWrapper(
-                F("session__starts_at")
-                - ExpressionWrapper(F("lead") * Value(ONE_MINUTE), output_field=DurationField()),
-                output_field=DateTimeField(),
-            )
+        .annotate(
+            lead=Coalesce("user__schedule_preferences__reminder_minutes", Value(DEFAULT_LEAD))
         )
+        .filter(lead__gt=0)
     )
+
+
+def _first_start_by_lead(now: datetime) -> dict[int, datetime]:
+    """The earliest pending start for each lead in use (one grouped query).
+
+    The moment a reminder is due is `starts_at - lead minutes`. Written as SQL that is an
+    integer times an interval, which SQLite's backend refuses (Django raises "Invalid
+    arguments for operator *" there, and `make run` is SQLite): so the leads are read
+    first, few as they are, and each is a plain comparison of `starts_at`."""
+    rows = _reminders_pending(now).values("lead").annotate(first=Min("session__starts_at"))
+    return {row["lead"]: row["first"] for row in rows.order_by()}
+
+
+def _due(leads: list[int], now: datetime) -> Q:
+    due = Q(pk__in=[])
+    for lead in leads:
+        due |= Q(lead=lead, session__starts_at__lte=now + lead * ONE_MINUTE)
+    return due
 
 
 def reminder_text(*, title: str, starts_at: datetime, tz, now: datetime) -> str:
@@ -321,9 +329,13 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = BATCH) -> in
     """
     now = now or timezone.now()
     # The bells' pushes leave after the commit a batch at a time, not a hop each.
+    firsts = _first_start_by_lead(now)
+    leads = [lead for lead, first in firsts.items() if first - lead * ONE_MINUTE <= now]
+    if not leads:
+        return 0
     with broadcast.batched(size=PUSH_BATCH), transaction.atomic():
         due = list(
-            _skip_locked(_reminders_pending(now).filter(remind_at__lte=now))
+            _skip_locked(_reminders_pending(now).filter(_due(leads, now)))
             .order_by("session__starts_at", "pk")
             .values_list(
                 "pk",
@@ -360,7 +372,8 @@ def _zone(name: str) -> tzinfo:
 
 def next_reminder(*, now: datetime | None = None) -> datetime | None:
     now = now or timezone.now()
-    return _reminders_pending(now).annotate(at=F("remind_at")).aggregate(first=Min("at"))["first"]
+    firsts = _first_start_by_lead(now)
+    return min((first - lead * ONE_MINUTE for lead, first in firsts.items()), default=None)
 
 
 # --- Together ---------------------------------------------------------------------
