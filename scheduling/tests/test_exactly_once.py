@@ -222,11 +222,14 @@ def test_two_schedulers_prepare_ahead_and_start_each_session_once_at_its_instant
                 seconds=60,
                 what=f"a scheduler to start (log: {site.log_path})",
             )
-        starts_at = (timezone.now() + timedelta(seconds=4)).replace(microsecond=0)
-        sessions = [
-            ScheduledSessionFactory(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=25))
-            for _ in range(SESSIONS)
-        ]
+        starts_at = (timezone.now() + timedelta(seconds=6)).replace(microsecond=0)
+        with transaction.atomic():  # all of them at once, as a crowd's week is by then
+            sessions = [
+                ScheduledSessionFactory(
+                    starts_at=starts_at, ends_at=starts_at + timedelta(minutes=25)
+                )
+                for _ in range(SESSIONS)
+            ]
         # A session saved to start soon wakes the schedulers (scheduling.subscriptions).
         _wait_for(
             lambda: not ScheduledSession.objects.filter(started_at__isnull=True).exists(),
