@@ -91,3 +91,16 @@ def test_it_reads_on_a_phone(client, alice, session):
     page = client.get(_url(session)).content.decode()
 
     assert 'name="viewport"' in page and 'class="narrow stack"' in page
+
+
+def test_the_session_page_links_it_for_the_owner_only_once_it_started(client, alice, bob, session):
+    page = reverse("scheduling:session", kwargs={"session_id": session.pk})
+    upcoming = ScheduledSessionFactory(room=session.room)
+    client.force_login(alice)
+
+    assert f'href="{_url(session)}"' in client.get(page).content.decode()
+    upcoming_page = reverse("scheduling:session", kwargs={"session_id": upcoming.pk})
+    assert "Who came" not in client.get(upcoming_page).content.decode()
+
+    client.force_login(bob)
+    assert "Who came" not in client.get(page).content.decode()
