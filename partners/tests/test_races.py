@@ -22,6 +22,11 @@ from partners.tests.conftest import grid_start
 from rooms.models import Participant
 from scheduling import attendance
 from scheduling.models import Booking
+from scheduling.tests.test_exactly_once import (
+    _two_schedulers_at_once,
+    _wait_for,
+    _waiting_queries,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -150,46 +155,11 @@ def _assert_each_slot_rematched_once(groups) -> None:
 
 def test_two_schedulers_at_once_do_each_no_show_once():
     groups = _slots_due_for_the_no_show_pass(ago=timedelta(minutes=3))
-    barrier = threading.Barrier(2)
-    done, errors = [0, 0], []
 
-    def scheduler(index: int) -> None:
-        try:
-            barrier.wait()
-            while (batch := runner.partners_check_due()) > 0:
-                done[index] += batch
-        except Exception as error:  # pragma: no cover - shown by the assertion
-            errors.append(error)
-        finally:
-            connection.close()
+    done = _two_schedulers_at_once(runner.partners_check_due)
 
-    threads = [threading.Thread(target=scheduler, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
     assert sum(done) > 0
     _assert_each_slot_rematched_once(groups)
-
-
-def _waiting_queries() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database()"
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _wait_for(condition, *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_a_scheduler_killed_mid_pass_and_two_restarted_rematch_each_once():

@@ -8,14 +8,13 @@ import time
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from focusmate.asgi import application
 from focusmate.events import SeatsChanged
 from focusmate.lib import broadcast
 from rooms import services as room_services
+from rooms.tests.test_consumers import _cookie_for
 from scheduling import bookings
 from scheduling import services as schedule_services
 from scheduling.subscriptions import push_seats
@@ -24,13 +23,6 @@ from scheduling.tests.factories import BookingFactory, ScheduledSessionFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.anyio]
 
 ORIGIN = b"http://127.0.0.1:8000"
-
-
-def _cookie_for(user) -> bytes:
-    client = Client()
-    client.force_login(user)
-    name = settings.SESSION_COOKIE_NAME
-    return f"{name}={client.cookies[name].value}".encode()
 
 
 async def _page_socket(user, query: str, *, origin: bytes = ORIGIN) -> WebsocketCommunicator:
