@@ -128,6 +128,7 @@ def match_create(*, newcomer: PartnerBooking, other: PartnerBooking, now: dateti
         capacity=2,
         title=f"Partner session ({newcomer.work_minutes} min)",
         timezone_name=owner.timezone,
+        seats_elsewhere=True,
     )
     match = PartnerMatch.objects.create(
         room=room,

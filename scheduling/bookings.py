@@ -18,7 +18,7 @@ from focusmate.events import SeatsChanged, publish_on_commit
 from focusmate.lib.ratelimit import hit
 from scheduling.models import LATE_CANCEL, Booking, ScheduledSession
 from scheduling.queries import booking_limit, held_future_bookings
-from scheduling.services import lock_session, require_may_see
+from scheduling.services import PARTNER_SESSION, lock_session, require_may_see
 
 
 @transaction.atomic
@@ -32,6 +32,8 @@ def booking_create(*, session: ScheduledSession, user: User) -> Booking:
     hit(f"booking:{user.pk}", limit=60, per_seconds=3600)
     now = timezone.now()
     session = lock_session(session=session)
+    if session.seats_elsewhere:
+        raise ValidationError(PARTNER_SESSION, code="conflict")
     if session.is_cancelled:
         raise ValidationError("This session was cancelled.", code="conflict")
     if session.starts_at <= now:
@@ -64,6 +66,8 @@ def booking_cancel(*, session: ScheduledSession, user: User) -> Booking:
     require_active(user=user)
     now = timezone.now()
     session = lock_session(session=session)
+    if session.seats_elsewhere:
+        raise ValidationError(PARTNER_SESSION, code="conflict")
     booking = Booking.objects.held().filter(session=session, user=user).first()
     if booking is None:
         raise ValidationError("You haven't booked this session.", code="conflict")

@@ -101,6 +101,9 @@ class ScheduledSession(models.Model):
     # The organiser's zone when it was scheduled: the page names it when it differs.
     timezone = models.CharField(max_length=64)
     title = models.CharField(max_length=80, blank=True)
+    # Seats placed by another app (partner matching, through scheduling.seats): booking,
+    # cancelling or changing it here would bypass that app's pairing, so it is refused.
+    seats_elsewhere = models.BooleanField(default=False, editable=False)
     # iCalendar's SEQUENCE: raised at every change a calendar must take (a new time, a
     # cancel), so a subscribed calendar replaces its copy rather than keeping the old one.
     sequence = models.PositiveIntegerField(default=0)

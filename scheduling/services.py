@@ -28,10 +28,8 @@ from focusmate.lib.ratelimit import hit
 from messaging.services import notify_many
 from moderation.services import is_moderator
 from rooms.models import Room
+from scheduling import rules
 from scheduling.models import (
-    GRID_MINUTES,
-    LENGTHS,
-    MAX_CAPACITY,
     Booking,
     ScheduledSession,
     SessionSeries,
@@ -46,8 +44,8 @@ from scheduling.repetition import (
 
 logger = logging.getLogger(__name__)
 
-# How far ahead a session may be scheduled, and how far ahead a weekly series has rows.
-MAX_AHEAD = timedelta(days=365)
+PARTNER_SESSION = "This is a partner session: change it from your partner sessions."
+# How far ahead a weekly series has rows (how far ahead a session may be: rules.MAX_AHEAD).
 EXPAND_AHEAD = timedelta(weeks=8)
 
 
@@ -56,13 +54,6 @@ EXPAND_AHEAD = timedelta(weeks=8)
 
 def session_url(*, session: ScheduledSession) -> str:
     return reverse("scheduling:session", kwargs={"session_id": session.pk})
-
-
-def capacity_limit(*, room: Room) -> int:
-    """The most seats a session of `room` may have (the solo room: one)."""
-    if room.is_solo:
-        return 1
-    return min(room.max_participants or MAX_CAPACITY, MAX_CAPACITY)
 
 
 def _when(session: ScheduledSession, user: User) -> str:
@@ -89,51 +80,6 @@ def _require_owner(room: Room, by: User) -> None:
 def require_may_see(*, room: Room, user: User) -> None:
     if not Room.objects.visible_to(user).filter(pk=room.pk).exists():
         raise PermissionDenied("You can't see this room.")
-
-
-def _check_start(starts_at: datetime, zone: ZoneInfo, now: datetime) -> None:
-    if timezone.is_naive(starts_at):
-        raise ValueError("starts_at must be timezone-aware")
-    try:
-        if starts_at <= now:
-            raise ValidationError({"starts_at": "A session can't start in the past."})
-        if starts_at > now + MAX_AHEAD:
-            raise ValidationError({"starts_at": "Schedule at most a year ahead."})
-        local = starts_at.astimezone(zone)
-    except OverflowError as error:  # past what a datetime holds once in UTC (year 9999)
-        raise ValidationError({"starts_at": "Schedule at most a year ahead."}) from error
-    if local.minute % GRID_MINUTES or local.second or local.microsecond:
-        raise ValidationError(
-            {"starts_at": "Start on the quarter hour (:00, :15, :30 or :45)."}, code="grid"
-        )
-
-
-def _minutes(room: Room, work_minutes: int | None) -> int:
-    if work_minutes is None:
-        return room.work_minutes
-    if work_minutes not in LENGTHS:
-        raise ValidationError({"work_minutes": "A session lasts 25, 50 or 75 minutes."})
-    return work_minutes
-
-
-def _capacity(room: Room, capacity: int | None) -> int:
-    limit = capacity_limit(room=room)
-    if capacity is None:
-        return limit
-    if not 1 <= capacity <= limit:
-        raise ValidationError(
-            {"capacity": f"A session of this room has between 1 and {limit} seats."}
-        )
-    return capacity
-
-
-def _title(title: str) -> str:
-    title = title.strip()
-    if len(title) > 80:
-        raise ValidationError({"title": "Keep the title to 80 characters."})
-    if "\x00" in title:
-        raise ValidationError({"title": "The title can't contain that character."})
-    return title
 
 
 def _clashes(
@@ -213,6 +159,7 @@ def session_create(
     until: date | None = None,
     count: int | None = None,
     repeat: bool = False,
+    seats_elsewhere: bool = False,
 ) -> ScheduledSession:
     """Schedules a session in `room` (owner only), or with `repeat` a weekly series on
     `weekdays` (the first date's own weekday is always one), until a date or `count`
@@ -223,13 +170,13 @@ def session_create(
     _require_owner(room, by)
     now = timezone.now()
     zone = zone_named(name=timezone_name or by.timezone)
-    _check_start(starts_at, zone, now)
+    rules.check_start(starts_at, zone, now)
     starts_at = starts_at.astimezone(UTC)
-    minutes = _minutes(room, work_minutes)
-    title = _title(title)
+    minutes = rules.work_length(room, work_minutes)
+    title = rules.clean_title(title)
     hit(f"session-create:{by.pk}", limit=30, per_seconds=3600)
     room = _lock_room(room)
-    seats = _capacity(room, capacity)
+    seats = rules.seats_for(room, capacity)
     template = ScheduledSession(
         room=room,
         organiser=by,
@@ -239,6 +186,7 @@ def session_create(
         capacity=seats,
         timezone=zone.key,
         title=title,
+        seats_elsewhere=seats_elsewhere,
     )
     if not repeat:
         if _clashes(room, [(template.starts_at, template.ends_at)]):
@@ -254,7 +202,7 @@ def session_create(
         weekdays=days,
         until=until,
         count=count,
-        last=(now + MAX_AHEAD).astimezone(zone).date(),
+        last=(now + rules.MAX_AHEAD).astimezone(zone).date(),
     )
     series = SessionSeries(
         room=room,
@@ -343,6 +291,8 @@ def lock_session(*, session: ScheduledSession) -> ScheduledSession:
 
 
 def _require_changeable(session: ScheduledSession, now: datetime) -> None:
+    if session.seats_elsewhere:
+        raise ValidationError(PARTNER_SESSION, code="conflict")
     if session.is_cancelled:
         raise ValidationError("This session was cancelled.", code="conflict")
     if session.started_at is not None or session.starts_at <= now:
@@ -389,17 +339,17 @@ def session_update(
     zone = zone_named(name=session.timezone)
     changes_length = not keep_length or work_minutes is not None
     minutes = (
-        _minutes(room, work_minutes)
+        rules.work_length(room, work_minutes)
         if changes_length
         else int((session.ends_at - session.starts_at).total_seconds() // 60)
     )
     new_start = session.starts_at if starts_at is None else starts_at
     if starts_at is not None:
-        _check_start(starts_at, zone, now)
+        rules.check_start(starts_at, zone, now)
         new_start = starts_at.astimezone(UTC)
     new_end = new_start + timedelta(minutes=minutes)
     if capacity is not None:
-        seats = _capacity(room, capacity)
+        seats = rules.seats_for(room, capacity)
         held = Booking.objects.held().filter(session=session).count()
         if seats < held:
             raise ValidationError(
@@ -407,7 +357,7 @@ def session_update(
             )
         session.capacity = seats
     if title is not None:
-        session.title = _title(title)
+        session.title = rules.clean_title(title)
     moved = (new_start, new_end) != (session.starts_at, session.ends_at)
     if moved:
         if _clashes(room, [(new_start, new_end)], exclude=session.pk):
@@ -439,6 +389,8 @@ def session_cancel(
     session = lock_session(session=session)
     if session.room.owner_id != by.pk and not is_moderator(user=by):
         raise PermissionDenied("Only the room's owner or a moderator can cancel a session.")
+    if session.seats_elsewhere and not is_moderator(user=by):
+        raise ValidationError(PARTNER_SESSION, code="conflict")
     now = timezone.now()
     if session.is_cancelled:
         raise ValidationError("This session was already cancelled.", code="conflict")

@@ -286,3 +286,31 @@ def test_an_owner_closing_the_room_cancels_theirs_and_their_partner_waits_again(
     newcomer = book(charlie)
     assert newcomer.match_id is not None and _fresh(mine).match_id == newcomer.match_id
     assert newcomer.match.room.is_active
+
+
+def test_the_schedules_own_seat_buttons_leave_a_partner_session_alone(alice, bob, book, client):
+    """Its seats are the pairing's: giving one back through the schedule (the week's
+    "Cancel my seat") left the partner matched, untold and unreminded. The schedule refuses
+    it, and its pages point to the partner sessions instead."""
+    from scheduling import bookings
+    from scheduling import services as schedule_services
+
+    book(alice)
+    match = book(bob).match
+    session = match.session
+    assert session.seats_elsewhere
+
+    for refused in (
+        lambda: bookings.booking_cancel(session=session, user=alice),
+        lambda: bookings.booking_create(session=session, user=alice),
+        lambda: schedule_services.session_update(session=session, by=match.room.owner, title="x"),
+        lambda: schedule_services.session_cancel(session=session, by=match.room.owner),
+    ):
+        with pytest.raises(ValidationError, match="partner session"):
+            refused()
+    assert _seats(session) == {alice.pk, bob.pk}
+
+    client.force_login(alice)
+    page = client.get(f"/schedule/{session.pk}/").content.decode()
+    assert "Cancel my seat" not in page and "Cancel the session" not in page
+    assert "/schedule/partners/" in page
