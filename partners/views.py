@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from focusmate.lib.http import answers_refusals, refusals_into
@@ -93,7 +94,15 @@ def partner_book(request: HttpRequest) -> HttpResponse:
 
 def _answer(request: HttpRequest, text: str) -> HttpResponse:
     if request.htmx:
-        return render(request, "partners/page.html#panel", _context(request))
+        # The panel, and the confirmation as a toast (what the full page shows as its message).
+        response = render(request, "partners/page.html#panel", _context(request))
+        toast = format_html(
+            '<div id="toasts" hx-swap-oob="beforeend">'
+            '<div class="toast toast-success">{}</div></div>',
+            text,
+        )
+        response.content += toast.encode()
+        return response
     messages.success(request, text)
     return redirect("partners:list")
 

@@ -239,3 +239,17 @@ def test_the_list_page_costs_the_same_queries_whatever_the_number(
     with django_assert_num_queries(3):
         response = client.get(reverse("partners:list"))
     assert response.text.count('data-testid="partner-booking"') == count
+
+
+def test_an_htmx_report_answers_the_panel_and_a_thank_you_toast(alice, matched, slot):
+    _, theirs = matched
+    with time_machine.travel(slot + timedelta(minutes=30), tick=False):
+        answer = client_for(alice).post(
+            reverse("partners:report", args=[theirs.pk]),
+            {"reason": "spam"},
+            headers={"HX-Request": "true"},
+        )
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    assert '<div id="toasts" hx-swap-oob="beforeend">' in body
+    assert f"a moderator will look at your report of {theirs.user}" in body
