@@ -27,6 +27,7 @@
   var micInBreaks = strip.getAttribute("data-mic-in-breaks") === "true";
   // A 1:1 partner session's room: either person may speak at any time.
   var micAnyTime = strip.getAttribute("data-mic-any-time") === "true";
+  var cameraState = strip.querySelector('[data-role="camera-state"]');
   var aliveEvery = 10000;
   var aliveTimer = null;
   var local = { stream: null, mic: null, starting: false, on: false };
@@ -312,6 +313,11 @@
     cameraButton.textContent = local.on ? "Turn camera off" : "Turn camera on";
     cameraButton.setAttribute("aria-pressed", local.on ? "true" : "false");
     strip.setAttribute("data-camera", local.on ? "on" : "off");
+    if (cameraState) {
+      cameraState.textContent = local.on
+        ? "Your camera is on: the others in this room see you."
+        : "Your camera is off: nothing is sent until you turn it on.";
+    }
     var micOn = !!local.mic;
     micButton.disabled = !local.on || (!micOn && !micAllowedNow());
     micButton.textContent = micOn ? "Microphone on" : "Microphone off";

@@ -108,6 +108,9 @@ def test_two_people_turn_cameras_on_and_see_each_other(
     alice_page.get_by_role("button", name="Turn camera on").click()
     bob_page.get_by_role("button", name="Turn camera on").click()
 
+    expect(strip(alice_page).locator('[data-role="camera-state"]')).to_have_text(
+        "Your camera is on: the others in this room see you."
+    )
     alice_sees_bob = wait_playing(alice_page, bob.pk)
     bob_sees_alice = wait_playing(bob_page, alice.pk)
     assert alice_sees_bob[0] > 0 and bob_sees_alice[0] > 0

@@ -65,3 +65,12 @@ def test_the_owner_allows_microphones_in_breaks(signed_in, room, alice):
 
 def test_a_new_room_keeps_microphones_off(room):
     assert room.mic_during_breaks is False
+
+
+def test_a_room_where_microphones_work_at_any_time_says_so(signed_in, room, alice):
+    room_services.room_allow_talking(room=room)
+
+    body = signed_in(alice).get(room.get_absolute_url()).content.decode()
+
+    assert "Microphones can be turned on at any time." in body
+    assert "Microphones stay off" not in body and "during breaks" not in body
