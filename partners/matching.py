@@ -120,6 +120,7 @@ def match_create(*, newcomer: PartnerBooking, other: PartnerBooking, now: dateti
     )
     # The greeting and the check-out are spoken: microphones at any time (issue #26).
     room_services.room_allow_talking(room=room)
+    room_services.room_seal(room=room)  # no invite link: its seats are the pairing's
     session = schedule_services.session_create(
         room=room,
         by=owner,
@@ -146,7 +147,7 @@ def seat_take(*, match: PartnerMatch, booking: PartnerBooking, seat: int, now: d
     """`booking` takes `seat` in `match`: a member of its room, a seat in its session."""
     booking.match, booking.seat, booking.matched_at = match, seat, now
     booking.save(update_fields=["match", "seat", "matched_at"])
-    room_services.room_join(room=match.room, user=booking.user, token=match.room.invite_token)
+    room_services.room_join(room=match.room, user=booking.user, seated=True)
     seats.seat_place(session=match.session, user=booking.user, now=now)
 
 
@@ -158,7 +159,7 @@ def room_leave_if_in(*, match: PartnerMatch, user: User) -> None:
 
 def owner_hand_over(*, match: PartnerMatch, to: User) -> None:
     """The room and its session become `to`'s: someone gone keeps no way in."""
-    room_services.room_join(room=match.room, user=to, token=match.room.invite_token)
+    room_services.room_join(room=match.room, user=to, seated=True)
     room_services.room_owner_transfer(room=match.room, to=to)
     seats.session_organiser_change(session=match.session, to=to)
 

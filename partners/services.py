@@ -270,7 +270,7 @@ def partner_room_enter(*, booking: PartnerBooking, by: User) -> Room:
     if booking is None or not booking.is_live or booking.match is None:
         raise ValidationError("This partner session has no room (yet).", code="conflict")
     room = booking.match.room
-    room_services.room_join(room=room, user=by, token=room.invite_token)
+    room_services.room_join(room=room, user=by, seated=True)
     return room
 
 

@@ -101,6 +101,9 @@ class Room(models.Model):
     # speak at any time, work phases included. Set by the service that makes such a room
     # (`room_allow_talking`), never by an owner's form.
     mic_any_time = models.BooleanField(default=False, editable=False)
+    # Seats given only by the service that made the room (a 1:1 partner room): no invite
+    # link is shown or works, and its owner gets no settings or scheduling (`room_seal`).
+    sealed = models.BooleanField(default=False, editable=False)
     max_participants = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )

@@ -100,14 +100,20 @@ def room_close(*, room: Room, by: User) -> Room:
 @transaction.atomic
 def room_regenerate_invite(*, room: Room, by: User) -> Room:
     _require_owner(room, by)
+    if room.sealed:
+        raise PermissionDenied("This room has no invite link: its seats are given for you.")
     room.invite_token = new_invite_token()
     room.save(update_fields=["invite_token"])
     return room
 
 
 @transaction.atomic
-def room_join(*, room: Room, user: User, token: str | None = None) -> Participant:
-    """Joins `user` to `room`; a private room needs its invite token (or ownership)."""
+def room_join(
+    *, room: Room, user: User, token: str | None = None, seated: bool = False
+) -> Participant:
+    """Joins `user` to `room`; a private room needs its invite token (or ownership). A
+    sealed room (`room_seal`) takes only people its service seats (`seated`), the owner
+    included: someone who left a partner room has no way back but through the pairing."""
     require_active(user=user)
     room = Room.objects.select_for_update().get(pk=room.pk)  # serialises joins: the cap holds
     if not room.is_active:
@@ -118,7 +124,11 @@ def room_join(*, room: Room, user: User, token: str | None = None) -> Participan
     is_owner = room.owner_id == user.pk
     if room.is_solo and not is_owner:
         raise PermissionDenied("This is someone's solo room.")
-    if not room.is_public and not is_owner and token != room.invite_token:
+    if room.sealed and not seated:
+        raise PermissionDenied(
+            "This is a partner session's room: open it from your partner sessions."
+        )
+    if not room.is_public and not is_owner and token != room.invite_token and not seated:
         raise PermissionDenied("This room is private: you need its invite link.")
     if room.max_participants is not None:
         present = Participant.objects.present().filter(room=room).count()
@@ -301,6 +311,15 @@ def solo_room_for(*, user: User) -> Room:
             room_join(room=room, user=user)
     except IntegrityError:  # a concurrent first visit made it: the unique constraint held
         room = Room.objects.get(owner=user, is_solo=True)
+    return room
+
+
+def room_seal(*, room: Room) -> Room:
+    """Only the service that made `room` seats people in it (`room_join(seated=True)`):
+    its invite link neither shows nor works. A 1:1 partner room: a link its owner shared
+    would let a stranger into the seat a partner left."""
+    Room.objects.filter(pk=room.pk).update(sealed=True)
+    room.sealed = True
     return room
 
 

@@ -114,10 +114,12 @@ def rooms_to_filter(*, user) -> list[Room]:
 
 
 def rooms_to_schedule(*, user) -> QuerySet[Room]:
-    """The rooms `user` may schedule sessions in: the open ones they own."""
+    """The rooms `user` may schedule sessions in: the open ones they own, but for a sealed
+    one (a partner session's: its one session is the pairing's)."""
     if not user.is_authenticated:
         return Room.objects.none()
-    return Room.objects.filter(owner=user, is_active=True).order_by("-is_solo", "name", "pk")
+    rooms = Room.objects.filter(owner=user, is_active=True, sealed=False)
+    return rooms.order_by("-is_solo", "name", "pk")
 
 
 def session_for_viewer(*, session_id: int, user) -> ScheduledSession | None:

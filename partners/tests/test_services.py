@@ -314,3 +314,31 @@ def test_the_schedules_own_seat_buttons_leave_a_partner_session_alone(alice, bob
     page = client.get(f"/schedule/{session.pk}/").content.decode()
     assert "Cancel my seat" not in page and "Cancel the session" not in page
     assert "/schedule/partners/" in page
+
+
+def test_a_partner_room_is_sealed_no_link_lets_a_stranger_into_a_freed_seat(
+    alice, bob, charlie, book, client
+):
+    from django.core.exceptions import PermissionDenied as Refused
+
+    from rooms import services as room_services
+
+    book(alice)
+    match = book(bob).match
+    room = Room.objects.get(pk=match.room_id)
+    assert room.sealed
+    owner = room.owner
+
+    client.force_login(owner)
+    page = client.get(room.get_absolute_url()).content.decode()
+    assert 'data-testid="invite-link"' not in page
+    assert "Schedule a session" not in page
+    assert f'href="/rooms/{room.pk}/edit/"' not in page
+    with pytest.raises(Refused):
+        room_services.room_regenerate_invite(room=room, by=owner)
+
+    partner = bob if owner == alice else alice
+    room_services.room_leave(room=room, user=partner)  # a seat frees up
+    with pytest.raises(Refused, match="partner session"):
+        room_services.room_join(room=room, user=charlie, token=room.invite_token)
+    assert _members(room) == {owner.pk}
