@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.db.models import Count
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from rooms.models import Participant
 from scheduling import attendance
 from scheduling.models import Booking
 from scheduling.tests.test_exactly_once import (
+    _scheduler_killed_inside,
     _two_schedulers_at_once,
     _wait_for,
     _waiting_queries,
@@ -168,20 +169,11 @@ def test_a_scheduler_killed_mid_pass_and_two_restarted_rematch_each_once():
     groups = _slots_due_for_the_no_show_pass(ago=timedelta(minutes=3))
     env = {"TIMER_SYNC_SECONDS": "1", "TASK_WORKER_IN_PROCESS": "false"}
 
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE partners_partneremail IN ACCESS EXCLUSIVE MODE")
-        first = LiveSite(env, command=("runtimers",), wait=False)
-        try:
-            _wait_for(
-                lambda: any("partners_partneremail" in q for q in _waiting_queries()),
-                seconds=60,
-                what=f"the scheduler to reach the emails (log: {first.log_path})",
-            )
-            first.process.kill()
-            first.process.wait(timeout=10)
-        finally:
-            first.stop()
+    _scheduler_killed_inside(
+        "partners_partneremail",
+        lambda: any("partners_partneremail" in q for q in _waiting_queries()),
+        env=env,
+    )
 
     assert PartnerBooking.objects.filter(ended_why="no_show").count() == 0
     assert PartnerMatch.objects.filter(no_show_checked_at__isnull=False).count() == 0

@@ -140,6 +140,27 @@ def _blocked_inserting_notifications() -> bool:
     return any('INSERT INTO "messaging_notification"' in q for q in _waiting_queries())
 
 
+def _scheduler_killed_inside(table: str, blocked, *, env: dict) -> None:
+    """Starts a `runtimers` process with `table` locked, waits until its pass is blocked
+    on it (`blocked()`), inside its transaction, and kills it (SIGKILL: no handler, no
+    clean-up): whatever that pass had claimed must die with it."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        first = LiveSite(env, command=("runtimers",), wait=False)
+        try:
+            _wait_for(
+                blocked,
+                seconds=60,
+                what=f"the scheduler to block on {table} (log: {first.log_path}, "
+                f"waiting: {_waiting_queries()})",
+            )
+            first.process.kill()
+            first.process.wait(timeout=10)
+        finally:
+            first.stop()
+
+
 def test_a_scheduler_killed_mid_pass_and_two_restarted_do_everything_once():
     """The first scheduler claims the reminders and is held before its commit (a lock on
     the bell's table), then killed: its claim dies with it. Two schedulers started
@@ -149,21 +170,9 @@ def test_a_scheduler_killed_mid_pass_and_two_restarted_do_everything_once():
     _leads(bookings, 30)
     scheduler_env = {"TIMER_SYNC_SECONDS": "1", "TASK_WORKER_IN_PROCESS": "false"}
 
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE messaging_notification IN ACCESS EXCLUSIVE MODE")
-        first = LiveSite(scheduler_env, command=("runtimers",), wait=False)
-        try:
-            _wait_for(
-                _blocked_inserting_notifications,
-                seconds=60,
-                what=f"the scheduler to claim the reminders (log: {first.log_path}, "
-                f"waiting: {_waiting_queries()})",
-            )
-            first.process.kill()  # SIGKILL: no handler, no clean-up
-            first.process.wait(timeout=10)
-        finally:
-            first.stop()
+    _scheduler_killed_inside(
+        "messaging_notification", _blocked_inserting_notifications, env=scheduler_env
+    )
 
     # Nothing it claimed stuck: no reminder is marked sent, no task is queued.
     assert Booking.objects.filter(reminded_at__isnull=False).count() == 0
