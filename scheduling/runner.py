@@ -218,6 +218,7 @@ def _start_prepared_batch(
         by_instant: dict[datetime, list[int]] = {}
         sessions_of: dict[int, list[int]] = {}
         rest = []
+        lengths = {pk: work_minutes for pk, _, work_minutes, _, _ in due}  # as stored
         for pk, room_id, work_minutes, room_minutes, starts_at in due:
             seen = _prepared[starts_at].sessions.get(pk)
             if seen == (room_id, work_minutes, room_minutes):
@@ -235,18 +236,12 @@ def _start_prepared_batch(
                 if room_id in rooms_written:
                     started += sessions_of[room_id]
                 else:  # changed since it was prepared: under its lock, as any other
-                    rest += [(pk, room_id, None) for pk in sessions_of[room_id]]
+                    rest += [(pk, room_id, lengths[pk]) for pk in sessions_of[room_id]]
         if started:
             _stamp_started(started, now=now)
         if rest:
-            # Their lengths as stored, not as prepared.
-            lengths = dict(
-                ScheduledSession.objects.filter(pk__in=[pk for pk, _, _ in rest]).values_list(
-                    "pk", "work_minutes"
-                )
-            )
             with broadcast.batched(size=PUSH_BATCH):
-                _start_locked([(pk, room_id, lengths[pk]) for pk, room_id, _ in rest], now=now)
+                _start_locked(rest, now=now)
     if started:
         logger.info("started %d prepared scheduled session(s)", len(started))
     return len(started) + len(rest), pushes, len(due)
